@@ -1,0 +1,28 @@
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= svodka.db
+SAMPLE := svodka/sample/seed_page.txt svodka/sample/telegram_news.jsonl
+
+.PHONY: run test install sample bench eval clean
+
+run: $(VENV)/.installed
+	$(BIN)/svodka --db $(DB) ingest $(SAMPLE)
+	$(BIN)/svodka --db $(DB) list --limit 20
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

@@ -1,0 +1,104 @@
+"""Read any supported input into Articles; every problem becomes an IngestError, never an exception."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..model import Article, IngestError
+from ..understand.dates import DEFAULT_TZ
+from .decode import MAX_FILE_BYTES, DecodeError, decode
+from .feed import looks_like_feed, parse_feed
+from .html import looks_like_html, parse_html
+from .jsonl import looks_like_jsonl, parse_jsonl
+from .pagedump import looks_like_pagedump, parse_pagedump
+
+Item = Article | IngestError
+FETCH_TIMEOUT = 20.0
+USER_AGENT = "Svodka/0.1 (+news desk; polite)"
+
+
+def read(targets: Iterable[str], tz: str = DEFAULT_TZ) -> Iterator[Item]:
+    """Files, folders (walked recursively, sorted) and http(s) URLs, in the order given."""
+    for target in targets:
+        if target.startswith(("http://", "https://")):
+            yield from read_url(target, tz)
+        elif os.path.isdir(target):
+            for path in sorted(p for p in Path(target).rglob("*") if p.is_file() and not p.name.startswith(".")):
+                yield from read_file(str(path), tz)
+        else:
+            yield from read_file(target, tz)
+
+
+def read_file(path: str, tz: str = DEFAULT_TZ) -> Iterator[Item]:
+    try:
+        size = os.path.getsize(path)
+        if path.endswith((".jsonl", ".ndjson")):
+            with open(path, "rb") as stream:
+                yield from parse_jsonl(stream, path, tz)
+            return
+        if size > MAX_FILE_BYTES:
+            yield IngestError(path, f"file too large: {size / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB "
+                                    "(split it, or use JSONL, which is streamed)")
+            return
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        yield IngestError(path, f"cannot read: {e.strerror or e}")
+        return
+    yield from read_bytes(data, path, tz=tz)
+
+
+def read_bytes(data: bytes, origin: str, url: str | None = None, tz: str = DEFAULT_TZ) -> Iterator[Item]:
+    """Detect the format from the content itself: extensions lie, content types more so."""
+    if len(data) > MAX_FILE_BYTES:
+        yield IngestError(origin, f"input too large: {len(data) / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB")
+        return
+    if looks_like_jsonl(data[:4096]):
+        yield from parse_jsonl(io.BytesIO(data), origin, tz)
+        return
+    try:
+        text, _encoding = decode(data)
+    except DecodeError as e:
+        yield IngestError(origin, str(e))
+        return
+    yield from read_text(text, origin, url=url, tz=tz)
+
+
+def read_text(text: str, origin: str, url: str | None = None, tz: str = DEFAULT_TZ) -> Iterator[Item]:
+    try:
+        if looks_like_feed(text):
+            yield from parse_feed(text, origin, tz)
+        elif looks_like_html(text):
+            yield from parse_html(text, origin, url=url, tz=tz)
+        elif looks_like_pagedump(text):
+            yield from parse_pagedump(text, origin, tz=tz)
+        elif text.lstrip().startswith("<"):
+            yield IngestError(origin, "XML that is neither an RSS/Atom feed nor an HTML page")
+        else:
+            yield IngestError(origin, "unknown format: not a page dump (no dateline), HTML, feed or JSONL")
+    except Exception as e:  # a parser bug must not stop the batch; the file is named so it can be reported
+        yield IngestError(origin, f"parser failed: {type(e).__name__}: {e}")
+
+
+def read_url(url: str, tz: str = DEFAULT_TZ) -> Iterator[Item]:
+    import httpx
+
+    try:
+        with httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True, max_redirects=5,
+                          headers={"User-Agent": USER_AGENT}) as client:
+            with client.stream("GET", url) as response:
+                response.raise_for_status()
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_FILE_BYTES:
+                        yield IngestError(url, f"response larger than {MAX_FILE_BYTES // 2**20} MB")
+                        return
+                    chunks.append(chunk)
+                final_url = str(response.url)
+    except httpx.HTTPError as e:
+        yield IngestError(url, f"fetch failed: {type(e).__name__}: {e}")
+        return
+    yield from read_bytes(b"".join(chunks), url, url=final_url, tz=tz)

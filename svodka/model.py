@@ -1,0 +1,131 @@
+"""Plain data that passes between the stages: ingest -> understand -> link -> store -> serve."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+PARAGRAPH = "p"
+HEADING = "h"
+
+
+@dataclass
+class Block:
+    """One piece of an article body: a paragraph or a sub-heading, in page order."""
+    text: str
+    kind: str = PARAGRAPH
+
+
+@dataclass
+class Teaser:
+    """A related-news snippet exactly as a page showed it."""
+    text: str
+    position: int
+    truncated: bool = False
+    article_id: str = ""  # id of the stub article made from it
+
+
+@dataclass
+class Article:
+    source: str
+    title: str
+    body: list[Block] = field(default_factory=list)
+    lead: str = ""
+    url: str | None = None
+    published_at: datetime | None = None  # always timezone-aware (UTC once parsed)
+    rubric: str | None = None  # the page's own rubric, as the page wrote it
+    language: str | None = None
+    kind: str = "article"  # article | post | stub
+    external_id: str | None = None  # id in the source system (Telegram "channel:message")
+    origin: str | None = None  # file or URL it was read from
+    teasers: list[Teaser] = field(default_factory=list)
+    id: str = ""
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.lead:
+            self.lead = next((b.text for b in self.body if b.kind == PARAGRAPH), "")
+        if not self.content_hash:
+            self.content_hash = content_hash(self.title, self.text)
+        if not self.id:
+            self.id = article_id(self.url, self.content_hash)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.body)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return d
+
+
+@dataclass
+class IngestError:
+    file: str
+    reason: str
+    position: str | None = None  # "line 17", "byte 3021", "item 4"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.position}" if self.position else self.file
+        return f"{where}: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_SPACES = re.compile(r"\s+")
+_SOFT = str.maketrans({"ё": "е", "\u00ad": None, "\u200b": None, "\ufeff": None})
+
+
+def normalise_for_hash(text: str) -> str:
+    """Whitespace, case, ё/е and invisible characters differ between copies of one text; drop them."""
+    return _SPACES.sub(" ", text.lower().translate(_SOFT)).strip()
+
+
+def content_hash(title: str, text: str) -> str:
+    data = normalise_for_hash(title) + "\n" + normalise_for_hash(text)
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def article_id(url: str | None, chash: str) -> str:
+    """Stable id: the same URL or, without one, the same text always gets the same id."""
+    key = ("url:" + url) if url else ("hash:" + chash)
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+
+
+# -- what the understanding stage finds in an article's text; offsets are Python str offsets into that text
+
+
+@dataclass
+class Entity:
+    """A named entity: every mention of one person, organisation or place in one text, merged."""
+    text: str  # the first mention as written
+    normal: str  # base form, after the alias table: "Владимир Путин", "США"
+    type: str  # PER | ORG | LOC
+    start: int
+    end: int
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Quote:
+    text: str
+    speaker: str | None  # the speaker entity's normal form, or the speaker's words when no entity matches
+    cue: str | None  # the verb that introduces it: "подчеркнул", "заявил"
+    direct: bool
+    start: int
+    end: int
+
+
+@dataclass
+class Figure:
+    """A key number: what it counts, in what unit, normalised where money or a share."""
+    text: str  # as written: "50%", "158 дронов", "1000 евро"
+    value: float
+    unit: str | None  # "%", "EUR", "RUB", "USD", "м", "человек", "лет", or the counted noun's lemma
+    what: str | None  # the noun it counts, in its base form ("дрон", "человек")
+    start: int
+    end: int

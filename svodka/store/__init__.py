@@ -1,0 +1,42 @@
+"""The store: one interface, chosen by a path or URL (`--db`, `SVODKA_DB`)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, Protocol
+
+from ..model import Article, IngestError
+
+DEFAULT_DB = "svodka.db"
+
+
+@dataclass
+class BatchResult:
+    stored: list[str] = field(default_factory=list)  # ids of new articles
+    duplicates: list[str] = field(default_factory=list)  # ids of the articles they duplicate
+    errors: list[IngestError] = field(default_factory=list)
+
+
+class Store(Protocol):
+    def add_batch(self, articles: Iterable[Article]) -> BatchResult: ...
+    def get(self, article_id: str) -> Article | None: ...
+    def list(self, limit: int = 50, offset: int = 0, source: str | None = None,
+             kinds: tuple[str, ...] | None = None) -> list[Article]: ...
+    def count(self) -> int: ...
+    def search(self, query: str, limit: int = 20) -> list[Article]: ...
+    def teasers_of(self, page_id: str) -> list[dict]: ...
+    def copies_of(self, article_id: str) -> list[dict]: ...
+    def close(self) -> None: ...
+
+
+def db_location(arg: str | None = None) -> str:
+    return arg or os.environ.get("SVODKA_DB") or DEFAULT_DB
+
+
+def open_store(location: str | None = None) -> Store:
+    location = db_location(location)
+    if location.startswith(("postgresql://", "postgres://")):
+        raise NotImplementedError("the PostgreSQL store is not built yet (issue: 'Beyond one machine')")
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(location)

@@ -1,0 +1,212 @@
+"""SQLite store: one file, WAL, one transaction per batch, schema migrated on open, FTS5 over title and body."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from typing import Iterable
+
+from ..model import Article, Block, Teaser
+from ..ingest.pagedump import teaser_stub
+from . import BatchResult
+
+MIGRATIONS: list[str] = [
+    # 1: articles, teasers of pages, copies of duplicated texts, full-text index
+    """
+    CREATE TABLE articles (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        source TEXT NOT NULL,
+        url TEXT UNIQUE,
+        external_id TEXT,
+        published_at TEXT,
+        rubric TEXT,
+        title TEXT NOT NULL,
+        lead TEXT NOT NULL,
+        body TEXT NOT NULL,
+        language TEXT,
+        content_hash TEXT NOT NULL UNIQUE,
+        origin TEXT,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles (published_at);
+    CREATE INDEX articles_source ON articles (source, published_at);
+    CREATE TABLE teasers (
+        page_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        truncated INTEGER NOT NULL,
+        PRIMARY KEY (page_id, position)
+    );
+    CREATE INDEX teasers_article ON teasers (article_id);
+    CREATE TABLE copies (
+        article_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        external_id TEXT NOT NULL DEFAULT '',
+        published_at TEXT,
+        origin TEXT,
+        PRIMARY KEY (article_id, source, url, external_id)
+    );
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, body, content='', tokenize='unicode61 remove_diacritics 2'
+    );
+    """,
+]
+
+_COLUMNS = ("id, kind, source, url, external_id, published_at, rubric, title, lead, body, language, "
+            "content_hash, origin")
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat() if dt else None
+
+
+def _dt(s: str | None) -> datetime | None:
+    return datetime.fromisoformat(s) if s else None
+
+
+class SQLiteStore:
+    def __init__(self, path: str):
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self.migrate()
+
+    def migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        for number, script in enumerate(MIGRATIONS[version:], version + 1):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(number),))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    # -- writing
+
+    def add_batch(self, articles: Iterable[Article]) -> BatchResult:
+        """Store a batch in one transaction: all of it lands, or (on a crash or error) none of it."""
+        result = BatchResult()
+        now = datetime.now(timezone.utc).isoformat()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for article in articles:
+                stored_id, is_new = self._insert(article, now)
+                if is_new:
+                    result.stored.append(article.id)
+                    for teaser in article.teasers:
+                        self._insert_teaser(article, teaser, now)
+                else:
+                    result.duplicates.append(stored_id)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return result
+
+    def _insert(self, a: Article, now: str) -> tuple[str, bool]:
+        """Insert unless the text or URL is known; return the stored article's id and whether it is new."""
+        body = json.dumps([[b.kind, b.text] for b in a.body], ensure_ascii=False)
+        cur = self.db.execute(
+            f"INSERT INTO articles ({_COLUMNS}, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT DO NOTHING",
+            (a.id, a.kind, a.source, a.url, a.external_id, _iso(a.published_at), a.rubric, a.title, a.lead, body,
+             a.language, a.content_hash, a.origin, now))
+        if cur.rowcount == 1:
+            self.db.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)",
+                            (cur.lastrowid, a.title, a.text))
+            return a.id, True
+        row = self.db.execute(
+            "SELECT id, source, url, external_id FROM articles WHERE content_hash=? OR url=? OR id=? LIMIT 1",
+            (a.content_hash, a.url, a.id)).fetchone()
+        stored_id, source, url, external_id = row
+        if (source, url, external_id) != (a.source, a.url, a.external_id):
+            self.db.execute("INSERT OR IGNORE INTO copies VALUES (?,?,?,?,?,?)",
+                            (stored_id, a.source, a.url or "", a.external_id or "", _iso(a.published_at), a.origin))
+        return stored_id, False
+
+    def _insert_teaser(self, page: Article, teaser: Teaser, now: str) -> None:
+        stub = teaser_stub(teaser, page)
+        teaser.article_id, _ = self._insert(stub, now)
+        self.db.execute("INSERT OR IGNORE INTO teasers VALUES (?,?,?,?,?)",
+                        (page.id, teaser.position, teaser.article_id, teaser.text, int(teaser.truncated)))
+
+    # -- reading
+
+    def _article(self, row: tuple) -> Article:
+        (aid, kind, source, url, external_id, published_at, rubric, title, lead, body, language, chash,
+         origin) = row
+        return Article(id=aid, kind=kind, source=source, url=url, external_id=external_id,
+                       published_at=_dt(published_at), rubric=rubric, title=title, lead=lead,
+                       body=[Block(t, k) for k, t in json.loads(body)], language=language, content_hash=chash,
+                       origin=origin)
+
+    def get(self, article_id: str) -> Article | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        article = self._article(row)
+        article.teasers = [Teaser(text=t, position=p, truncated=bool(tr), article_id=aid)
+                           for p, aid, t, tr in self.db.execute(
+                               "SELECT position, article_id, text, truncated FROM teasers WHERE page_id=? "
+                               "ORDER BY position", (article_id,))]
+        return article
+
+    def list(self, limit: int = 50, offset: int = 0, source: str | None = None,
+             kinds: tuple[str, ...] | None = None) -> list[Article]:
+        where, params = [], []
+        if source:
+            where.append("source=?")
+            params.append(source)
+        if kinds:
+            where.append(f"kind IN ({','.join('?' * len(kinds))})")
+            params.extend(kinds)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM articles {clause} ORDER BY published_at IS NULL, published_at DESC, rowid DESC "
+            "LIMIT ? OFFSET ?", (*params, limit, offset))
+        return [self._article(r) for r in rows]
+
+    def count(self, kind: str | None = None) -> int:
+        if kind:
+            return self.db.execute("SELECT count(*) FROM articles WHERE kind=?", (kind,)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def search(self, query: str, limit: int = 20) -> list[Article]:
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        if not terms:
+            return []
+        rows = self.db.execute(
+            f"SELECT {', '.join('a.' + c.strip() for c in _COLUMNS.split(','))} FROM articles_fts f "
+            "JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ? ORDER BY f.rank LIMIT ?",
+            (terms, limit))
+        return [self._article(r) for r in rows]
+
+    def teasers_of(self, page_id: str) -> list[dict]:
+        return [dict(position=p, article_id=a, text=t, truncated=bool(tr)) for p, a, t, tr in self.db.execute(
+            "SELECT position, article_id, text, truncated FROM teasers WHERE page_id=? ORDER BY position",
+            (page_id,))]
+
+    def copies_of(self, article_id: str) -> list[dict]:
+        return [dict(source=s, url=u or None, external_id=e or None, published_at=p, origin=o)
+                for s, u, e, p, o in self.db.execute(
+                    "SELECT source, url, external_id, published_at, origin FROM copies WHERE article_id=? "
+                    "ORDER BY published_at", (article_id,))]
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,52 @@
+import json
+import os
+import subprocess
+import sys
+
+from conftest import SEED, fixture
+
+
+def svodka(*args, db=None, env_db=None):
+    env = dict(os.environ)
+    env.pop("SVODKA_DB", None)
+    if env_db:
+        env["SVODKA_DB"] = env_db
+    cmd = [sys.executable, "-m", "svodka.cli", *(["--db", db] if db else []), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_parse_json_prints_the_article_without_storing(tmp_path):
+    r = svodka("parse", str(SEED), "--json", db=str(tmp_path / "x.db"))
+    assert r.returncode == 0, r.stderr
+    (page,) = json.loads(r.stdout)
+    assert page["rubric"] == "В мире" and page["published_at"] == "2025-02-25T04:00:00+00:00"
+    assert len(page["teasers"]) == 12 and page["teasers"][-1]["truncated"] is True
+    assert page["body"][4] == {"text": "Снижение военных расходов", "kind": "h"}
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_ingest_summary_errors_named_and_rest_stored(tmp_path):
+    db = str(tmp_path / "s.db")
+    r = svodka("ingest", str(SEED), fixture("articles.jsonl"), fixture("empty.txt"), fixture("binary_junk.bin"), db=db)
+    assert r.returncode == 1  # some input was bad
+    assert r.stdout.strip().splitlines()[-1] == "read 4, stored 4, duplicates 0, errors 4"
+    assert "articles.jsonl:line 3: broken JSON" in r.stderr
+    assert "empty.txt: empty file" in r.stderr and "binary_junk.bin: binary data" in r.stderr
+    again = svodka("ingest", str(SEED), fixture("articles.jsonl"), db=db)
+    assert again.stdout.strip().splitlines()[-1] == "read 4, stored 0, duplicates 4, errors 2"
+
+
+def test_list_json_and_show_with_env_db(tmp_path):
+    db = str(tmp_path / "e.db")
+    assert svodka("ingest", str(SEED), fixture("feed_rss.xml"), env_db=db).returncode == 0
+    lines = svodka("list", "--json", env_db=db).stdout.strip().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == 3 and rows[0]["rubric"] == "В мире"  # stubs are left out unless asked for
+    assert {"id", "source", "url", "published_at", "rubric", "title", "lead"} <= set(rows[0])
+    assert len(svodka("list", "--json", "--all", env_db=db).stdout.strip().splitlines()) == 15
+    shown = json.loads(svodka("show", rows[0]["id"], "--json", env_db=db).stdout)
+    assert shown["title"] == rows[0]["title"] and len(shown["teasers"]) == 12
+    text = svodka("show", rows[0]["id"], env_db=db).stdout
+    assert "## Снижение военных расходов" in text and "Похожие новости" in text
+    missing = svodka("show", "nope", env_db=db)
+    assert missing.returncode == 1 and "no article 'nope'" in missing.stderr

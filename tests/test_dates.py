@@ -1,0 +1,58 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from svodka.understand.dates import DateError, month_number, parse_date, split_dateline
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # 12:00 in Moscow
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("25 февраля 2025, 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("25 ФЕВРАЛЯ 2025, 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("25 мая 2024 г. в 10:15", datetime(2024, 5, 25, 7, 15, tzinfo=timezone.utc)),
+    ("вчера, 14:30", datetime(2026, 11, 24, 11, 30, tzinfo=timezone.utc)),
+    ("сегодня в 08:05", datetime(2026, 11, 25, 5, 5, tzinfo=timezone.utc)),
+    ("3 марта", datetime(2026, 3, 2, 21, 0, tzinfo=timezone.utc)),
+    ("30 ноября", datetime(2025, 11, 29, 21, 0, tzinfo=timezone.utc)),  # the latest past 30 November
+    ("12.03.2024 08:30", datetime(2024, 3, 12, 5, 30, tzinfo=timezone.utc)),
+    ("2024-12-01T10:00:00+03:00", datetime(2024, 12, 1, 7, 0, tzinfo=timezone.utc)),
+    ("2024-12-01T10:00:00Z", datetime(2024, 12, 1, 10, 0, tzinfo=timezone.utc)),
+    ("2024-12-01 10:00", datetime(2024, 12, 1, 7, 0, tzinfo=timezone.utc)),  # naive: the page's zone
+    ("1 янв. 2025", datetime(2024, 12, 31, 21, 0, tzinfo=timezone.utc)),
+])
+def test_parses_to_utc(text, expected):
+    assert parse_date(text, now=NOW) == expected
+
+
+def test_other_time_zone():
+    assert parse_date("25 февраля 2025, 07:00", tz="Asia/Vladivostok", now=NOW) == \
+        datetime(2025, 2, 24, 21, 0, tzinfo=timezone.utc)
+
+
+def test_rare_shapes_fall_back_to_dateparser():
+    assert parse_date("3 часа назад", now=NOW) == datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("31 февраля 2025", "day is out of range"),
+    ("2024-02-30", "impossible date"),
+    ("25 февраля 3025", "in the future"),
+    ("12 мартобря 1812", "cannot read"),
+    ("", "empty"),
+])
+def test_impossible_dates_raise_with_reason(text, reason):
+    with pytest.raises(DateError, match=reason):
+        parse_date(text, now=NOW)
+
+
+def test_month_names_in_any_case_and_no_false_months():
+    assert [month_number(w) for w in ("января", "Мая", "май", "мае", "сентября", "дек.")] == [1, 5, 5, 5, 9, 12]
+    assert month_number("машин") is None and month_number("марш") is None
+
+
+def test_split_dateline():
+    assert split_dateline("25 февраля 2025, 07:00 В мире") == ("25 февраля 2025, 07:00", "В мире")
+    assert split_dateline("вчера, 14:30 Экономика") == ("вчера, 14:30", "Экономика")
+    assert split_dateline("25 человек погибли") is None
+    assert split_dateline("Путин заявил") is None
