@@ -129,3 +129,36 @@ class Figure:
     what: str | None  # the noun it counts, in its base form ("дрон", "человек")
     start: int
     end: int
+
+
+@dataclass
+class Analysis:
+    """Everything the understanding stage says of one text; offsets point into `text`."""
+    language: str
+    language_confidence: float
+    rubric: str
+    rubric_confidence: float
+    is_news: bool
+    news_probability: float
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    lemmas: list[str] = field(default_factory=list)
+    page_rubric: str | None = None  # the page's own rubric beside ours, when it gave one
+    version: int = 1
+
+    def to_json(self, with_lemmas: bool = False) -> dict[str, Any]:
+        d = asdict(self)
+        for e in d["entities"]:
+            e["mentions"] = [list(m) for m in e["mentions"]]
+        if not with_lemmas:
+            d.pop("lemmas")
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Analysis":
+        d = dict(d)
+        d["entities"] = [Entity(**{**e, "mentions": [tuple(m) for m in e["mentions"]]}) for e in d["entities"]]
+        d["quotes"] = [Quote(**q) for q in d["quotes"]]
+        d["figures"] = [Figure(**f) for f in d["figures"]]
+        return cls(**d)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from ..model import Article, Block, Teaser
+from ..model import Analysis, Article, Block, Teaser
 from ..ingest.pagedump import teaser_stub
 from . import BatchResult
 
@@ -54,10 +54,34 @@ MIGRATIONS: list[str] = [
         title, body, content='', tokenize='unicode61 remove_diacritics 2'
     );
     """,
+    # 2: the understanding of each article, its entities for entity pages, and lemmas for morphological search
+    """
+    CREATE TABLE analyses (
+        article_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        language TEXT,
+        rubric TEXT,
+        is_news INTEGER,
+        data TEXT NOT NULL,
+        analysed_at TEXT NOT NULL
+    );
+    CREATE INDEX analyses_rubric ON analyses (rubric);
+    CREATE TABLE entity_mentions (
+        article_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (article_id, type, name)
+    );
+    CREATE INDEX entity_mentions_name ON entity_mentions (name, type);
+    CREATE VIRTUAL TABLE lemmas_fts USING fts5 (lemmas, tokenize='unicode61 remove_diacritics 0');
+    """,
 ]
 
 _COLUMNS = ("id, kind, source, url, external_id, published_at, rubric, title, lead, body, language, "
             "content_hash, origin")
+
+_A_COLUMNS = ", ".join("a." + c.strip() for c in _COLUMNS.split(","))
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -99,18 +123,31 @@ class SQLiteStore:
 
     # -- writing
 
-    def add_batch(self, articles: Iterable[Article]) -> BatchResult:
-        """Store a batch in one transaction: all of it lands, or (on a crash or error) none of it."""
+    def known(self, articles: Iterable[Article]) -> set[str]:
+        """Ids (as given) of the articles whose text or URL is stored already: no need to analyse them again."""
+        out = set()
+        for a in articles:
+            if self.db.execute("SELECT 1 FROM articles WHERE content_hash=? OR url=? OR id=? LIMIT 1",
+                               (a.content_hash, a.url, a.id)).fetchone():
+                out.add(a.id)
+        return out
+
+    def add_batch(self, articles: Iterable[Article], analyses: dict[str, Analysis] | None = None) -> BatchResult:
+        """Store a batch, with the analyses of its articles (and teaser stubs) keyed by content hash, in one
+        transaction: all of it lands, or none of it."""
         result = BatchResult()
         now = datetime.now(timezone.utc).isoformat()
+        analyses = analyses or {}
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for article in articles:
                 stored_id, is_new = self._insert(article, now)
                 if is_new:
                     result.stored.append(article.id)
+                    if article.content_hash in analyses:
+                        self._put_analysis(article.id, analyses[article.content_hash], now)
                     for teaser in article.teasers:
-                        self._insert_teaser(article, teaser, now)
+                        self._insert_teaser(article, teaser, now, analyses)
                 else:
                     result.duplicates.append(stored_id)
             self.db.execute("COMMIT")
@@ -140,9 +177,33 @@ class SQLiteStore:
                             (stored_id, a.source, a.url or "", a.external_id or "", _iso(a.published_at), a.origin))
         return stored_id, False
 
-    def _insert_teaser(self, page: Article, teaser: Teaser, now: str) -> None:
+    def put_analyses(self, analyses: dict[str, Analysis]) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for article_id, analysis in analyses.items():
+                self._put_analysis(article_id, analysis, now)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _put_analysis(self, article_id: str, a: Analysis, now: str) -> None:
+        rowid = self.db.execute("SELECT rowid FROM articles WHERE id=?", (article_id,)).fetchone()[0]
+        self.db.execute("INSERT OR REPLACE INTO analyses VALUES (?,?,?,?,?,?,?)",
+                        (article_id, a.version, a.language, a.rubric, int(a.is_news),
+                         json.dumps(a.to_json(), ensure_ascii=False), now))
+        self.db.execute("DELETE FROM entity_mentions WHERE article_id=?", (article_id,))
+        self.db.executemany("INSERT OR REPLACE INTO entity_mentions VALUES (?,?,?,?)",
+                            [(article_id, e.normal, e.type, len(e.mentions)) for e in a.entities])
+        self.db.execute("DELETE FROM lemmas_fts WHERE rowid=?", (rowid,))
+        self.db.execute("INSERT INTO lemmas_fts (rowid, lemmas) VALUES (?,?)", (rowid, " ".join(a.lemmas)))
+
+    def _insert_teaser(self, page: Article, teaser: Teaser, now: str, analyses: dict[str, Analysis]) -> None:
         stub = teaser_stub(teaser, page)
-        teaser.article_id, _ = self._insert(stub, now)
+        teaser.article_id, is_new = self._insert(stub, now)
+        if is_new and stub.content_hash in analyses:
+            self._put_analysis(stub.id, analyses[stub.content_hash], now)
         self.db.execute("INSERT OR IGNORE INTO teasers VALUES (?,?,?,?,?)",
                         (page.id, teaser.position, teaser.article_id, teaser.text, int(teaser.truncated)))
 
@@ -192,8 +253,40 @@ class SQLiteStore:
         if not terms:
             return []
         rows = self.db.execute(
-            f"SELECT {', '.join('a.' + c.strip() for c in _COLUMNS.split(','))} FROM articles_fts f "
+            f"SELECT {_A_COLUMNS} FROM articles_fts f "
             "JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ? ORDER BY f.rank LIMIT ?",
+            (terms, limit))
+        return [self._article(r) for r in rows]
+
+    def analysis(self, article_id: str) -> Analysis | None:
+        row = self.db.execute("SELECT data FROM analyses WHERE article_id=?", (article_id,)).fetchone()
+        return Analysis.from_json(json.loads(row[0])) if row else None
+
+    def needing_analysis(self, version: int, limit: int = 1000) -> list[Article]:
+        """Articles with no analysis, or one older than `version`."""
+        rows = self.db.execute(
+            f"SELECT {_A_COLUMNS} FROM articles a "
+            "LEFT JOIN analyses n ON n.article_id = a.id WHERE n.article_id IS NULL OR n.version < ? "
+            "ORDER BY a.rowid LIMIT ?", (version, limit))
+        return [self._article(r) for r in rows]
+
+    def iter_articles(self, batch: int = 500) -> Iterator[list[Article]]:
+        last = 0
+        while True:
+            rows = self.db.execute(f"SELECT rowid, {_COLUMNS} FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                   (last, batch)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [self._article(r[1:]) for r in rows]
+
+    def search_lemmas(self, lemmas: list[str], limit: int = 20) -> list[Article]:
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in lemmas if t)
+        if not terms:
+            return []
+        rows = self.db.execute(
+            f"SELECT {_A_COLUMNS} FROM lemmas_fts f "
+            "JOIN articles a ON a.rowid = f.rowid WHERE lemmas_fts MATCH ? ORDER BY f.rank LIMIT ?",
             (terms, limit))
         return [self._article(r) for r in rows]
 

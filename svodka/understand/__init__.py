@@ -1,0 +1,1 @@
+"""Understanding an article: each analyser is a small function of text."""
