@@ -5,14 +5,12 @@ import argparse
 import json
 import os
 import sys
-from itertools import islice
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .model import HEADING, Article, IngestError
 from .store import db_location, open_store
 from .understand.dates import DEFAULT_TZ
 
-BATCH = 500
 LOCAL_TZ = os.environ.get("SVODKA_TZ", DEFAULT_TZ)
 
 
@@ -28,13 +26,7 @@ def print_json(obj, stream=sys.stdout) -> None:
     stream.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
 
 
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-def progress(items: Iterable, desc: str):
+def progress(items: Iterable | None, desc: str):
     from tqdm import tqdm
 
     # a bar only where a person watches; scripts and CI get the summary line alone
@@ -65,27 +57,197 @@ def cmd_parse(args) -> int:
 
 def cmd_ingest(args) -> int:
     from .ingest import read
+    from .pipeline import ingest
+
+    from .link.linker import Linker
 
     store = open_store(args.db)
-    read_n = stored = duplicates = errors = 0
     try:
+        linker = None if args.no_analyze else Linker(store)
         items = progress(read(args.paths, tz=args.tz), "ingest")
-        for chunk in batched(items, BATCH):
-            articles = []
-            for item in chunk:
-                if isinstance(item, IngestError):
-                    errors += 1
-                    items.write(f"error: {item}", file=sys.stderr)
-                else:
-                    articles.append(item)
-            read_n += len(articles)
-            result = store.add_batch(articles)
-            stored += len(result.stored)
-            duplicates += len(result.duplicates)
+        counts = ingest(store, items, analyze=not args.no_analyze, linker=linker,
+                        on_error=lambda e: items.write(f"error: {e}", file=sys.stderr))
     finally:
         store.close()
-    print(f"read {read_n}, stored {stored}, duplicates {duplicates}, errors {errors}")
-    return 1 if errors else 0
+    print(counts)
+    return 1 if counts.errors else 0
+
+
+def cmd_analyze(args) -> int:
+    from .understand.analyze import analyze
+
+    if args.jsonl:
+        return analyze_jsonl(args.jsonl, args.with_lemmas)
+    if args.path in (None, "-"):
+        text = sys.stdin.read()
+        print_json(analysis_json(analyze(text), text, args.with_lemmas))
+        return 0
+    from .ingest import read_file
+
+    status = 0
+    for item in read_file(args.path, tz=args.tz):
+        if isinstance(item, IngestError):
+            print(f"error: {item}", file=sys.stderr)
+            status = 1
+            continue
+        result = analysis_json(analyze(item.text, item.title, item.rubric), item.text, args.with_lemmas)
+        print_json({"id": item.id, "title": item.title, **result})
+    return status
+
+
+def analysis_json(analysis, text: str, with_lemmas: bool = False) -> dict:
+    data = analysis.to_json(with_lemmas=with_lemmas)
+    data["text"] = text  # offsets point into this
+    return data
+
+
+def analyze_jsonl(path: str, with_lemmas: bool) -> int:
+    """One analysis a line, in input order, each keeping its record's id; a bad line gets an error line."""
+    from .understand.analyze import analyze
+
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="replace")
+    status = 0
+    with stream:
+        for n, line in enumerate(progress(stream, "analyze"), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+            except (ValueError, KeyError, TypeError) as e:
+                print(f"error: {path}:line {n}: {type(e).__name__}: {e}", file=sys.stderr)
+                print_json({"id": None, "line": n, "error": str(e)})
+                status = 1
+                continue
+            analysis = analyze(text, str(record.get("title") or ""), record.get("rubric"))
+            print_json({"id": record.get("id"), **analysis.to_json(with_lemmas=with_lemmas)})
+    return status
+
+
+def cmd_related(args) -> int:
+    from .link.linker import Linker
+
+    store = open_store(args.db)
+    article = store.get(args.id)
+    if article is None:
+        print(f"error: no article {args.id!r} in {db_location(args.db)}", file=sys.stderr)
+        return 1
+    linker = Linker(store)
+    items = linker.related(article.id, k=args.k, article=article, analysis=store.analysis(article.id))
+    if args.json:
+        for item in items:
+            print_json(item.to_json())
+        return 0
+    print(f"{article.title}\n")
+    for item in items:
+        when = item.published_at.astimezone(zone_local()).strftime("%d.%m.%Y %H:%M") if item.published_at else "—"
+        print(f"{item.score:.2f}  {item.article_id}  {when}  {item.source[:20]:20}  {item.title[:80]}")
+        print(f"      {reason_line(item)}")
+    return 0
+
+
+def zone_local():
+    from .understand.dates import zone
+
+    return zone(LOCAL_TZ)
+
+
+def reason_line(item) -> str:
+    """Why an item is related, in the reader's words: "общие: Владимир Путин, США · тот же сюжет"."""
+    parts = []
+    if item.shared_entities:
+        parts.append("общие: " + ", ".join(item.shared_entities[:4]))
+    if item.same_story:
+        parts.append("тот же сюжет")
+    if not parts:
+        parts.append("похожий текст")
+    if item.copies:
+        parts.append(f"ещё копий: {item.copies}")
+    return " · ".join(parts)
+
+
+def parse_age(text: str):
+    from datetime import timedelta
+
+    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    if not text or text[-1] not in units or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number and m, h, d or w (24h, 7d)")
+    return timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def cmd_stories(args) -> int:
+    from .link.linker import Linker
+
+    store = open_store(args.db)
+    linker = Linker(store)
+    stories = linker.top_stories(n=args.top, since=args.since, min_size=args.min_size)
+    if args.json:
+        for s in stories:
+            print_json(s.to_json())
+        return 0
+    for s in stories:
+        when = s.last_at.astimezone(zone_local()).strftime("%d.%m %H:%M") if s.last_at else "—"
+        print(f"{s.id:6}  {s.sources:3} src  {s.size:4} art  {when}  {s.title[:90]}")
+    return 0
+
+
+def cmd_pairs(args) -> int:
+    """Each line with text_1, text_2 (optional title_*, date_*) written back with score and same_story."""
+    from .link.similarity import features, make_doc, pair_model
+    from .understand.dates import DateError, parse_date
+    from .understand.entities import find_entities
+    from .understand.figures import find_figures
+
+    model = pair_model()
+
+    def doc(r: dict, n: int):
+        title, text = str(r.get(f"title_{n}") or ""), str(r.get(f"text_{n}") or "")
+        when = None
+        if r.get(f"date_{n}"):
+            try:
+                when = parse_date(str(r[f"date_{n}"]))
+            except DateError:
+                when = None
+        full = f"{title}\n{text}"[:3000]
+        return make_doc(str(n), title, text, find_entities(full), find_figures(full), when)
+
+    stream = sys.stdin if args.path == "-" else open(args.path, encoding="utf-8")
+    status = 0
+    with stream:
+        for n, line in enumerate(progress(stream, "pairs"), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or not (record.get("text_1") or record.get("title_1")) \
+                        or not (record.get("text_2") or record.get("title_2")):
+                    raise ValueError("needs text_1 and text_2")
+            except ValueError as e:
+                print(f"error: {args.path}:line {n}: {e}", file=sys.stderr)
+                status = 1
+                continue
+            score = model.score(features(doc(record, 1), doc(record, 2)))
+            record["score"] = round(score, 4)
+            record["same_story"] = score >= model.threshold
+            print_json(record)
+    return status
+
+
+def cmd_reanalyze(args) -> int:
+    from .pipeline import reanalyze
+
+    store = open_store(args.db)
+    try:
+        bar = progress(None, "reanalyze")
+        bar.total = store.count()
+        done = reanalyze(store, only_missing=args.missing, progress=bar.update)
+        bar.close()
+    finally:
+        store.close()
+    print(f"analysed {done}")
+    return 0
 
 
 def cmd_list(args) -> int:
@@ -157,7 +319,37 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_db(sub.add_parser("ingest", help="read files, folders or URLs into the store (idempotent)"))
     sp.add_argument("paths", nargs="+", metavar="PATH|URL")
     sp.add_argument("--tz", default=LOCAL_TZ, help="time zone of the pages' datelines (default %(default)s)")
+    sp.add_argument("--no-analyze", action="store_true", help="store only; `svodka reanalyze --missing` later")
     sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("analyze", help="analyse a file or stdin (or --jsonl records) and print JSON")
+    sp.add_argument("path", nargs="?", metavar="PATH|-")
+    sp.add_argument("--jsonl", metavar="FILE", help="records with a `text` field (and optional id, title); - for stdin")
+    sp.add_argument("--with-lemmas", action="store_true", help="include the lemmas")
+    sp.add_argument("--tz", default=LOCAL_TZ)
+    sp.set_defaults(func=cmd_analyze)
+
+    sp = with_db(sub.add_parser("related", help="news related to an article, with reasons"))
+    sp.add_argument("id")
+    sp.add_argument("-k", type=int, default=10)
+    sp.add_argument("--json", action="store_true", help="one JSON object a line")
+    sp.set_defaults(func=cmd_related)
+
+    sp = with_db(sub.add_parser("stories", help="top stories: distinct sources x freshness"))
+    sp.add_argument("--top", type=int, default=20)
+    sp.add_argument("--since", type=parse_age, help="only stories active in this span before now (24h, 7d); "
+                    "now is the newest article's time when the store holds only older news")
+    sp.add_argument("--min-size", type=int, default=1)
+    sp.add_argument("--json", action="store_true", help="one JSON object a line")
+    sp.set_defaults(func=cmd_stories)
+
+    sp = sub.add_parser("pairs", help="score pairs of texts: same story or not")
+    sp.add_argument("path", metavar="FILE.jsonl|-")
+    sp.set_defaults(func=cmd_pairs)
+
+    sp = with_db(sub.add_parser("reanalyze", help="run the analysis again over stored articles"))
+    sp.add_argument("--missing", action="store_true", help="only articles without a current analysis")
+    sp.set_defaults(func=cmd_reanalyze)
 
     sp = with_db(sub.add_parser("list", help="stored articles, newest first"))
     sp.add_argument("--json", action="store_true", help="one JSON object a line")

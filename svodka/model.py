@@ -162,3 +162,41 @@ class Analysis:
         d["quotes"] = [Quote(**q) for q in d["quotes"]]
         d["figures"] = [Figure(**f) for f in d["figures"]]
         return cls(**d)
+
+
+@dataclass
+class Related:
+    """One item of an article's related list, with why it is there."""
+    article_id: str
+    title: str
+    source: str
+    published_at: datetime | None
+    score: float  # 0..1, the pair model's
+    shared_entities: list[str] = field(default_factory=list)
+    same_story: bool = False
+    copies: int = 0  # other copies of this text, collapsed into this item
+    parts: dict[str, float] = field(default_factory=dict)  # each score part's push on the log-odds
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return d
+
+
+@dataclass
+class Story:
+    id: int
+    title: str
+    title_article: str
+    first_at: datetime | None
+    last_at: datetime | None
+    size: int  # member articles, copies included
+    sources: int  # distinct sources
+    weight: float = 0.0  # for "top": distinct sources x freshness
+    members: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("first_at", "last_at"):
+            d[k] = d[k].isoformat() if d[k] else None
+        return d

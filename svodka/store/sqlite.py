@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
 
-from ..model import Analysis, Article, Block, Teaser
+from ..model import Analysis, Article, Block, Story, Teaser
 from ..ingest.pagedump import teaser_stub
 from . import BatchResult
 
@@ -75,6 +75,33 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX entity_mentions_name ON entity_mentions (name, type);
     CREATE VIRTUAL TABLE lemmas_fts USING fts5 (lemmas, tokenize='unicode61 remove_diacritics 0');
+    """,
+    # 3: linking: what the linker knows of each article, copies, stories
+    """
+    CREATE TABLE link_docs (
+        seq INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL UNIQUE,
+        vector BLOB NOT NULL,
+        data TEXT NOT NULL,
+        dup_of TEXT
+    );
+    CREATE INDEX link_docs_dup ON link_docs (dup_of);
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        title_article TEXT NOT NULL,
+        first_at TEXT,
+        last_at TEXT,
+        size INTEGER NOT NULL,
+        sources INTEGER NOT NULL
+    );
+    CREATE INDEX stories_last ON stories (last_at);
+    CREATE TABLE story_members (
+        article_id TEXT PRIMARY KEY,
+        story_id INTEGER NOT NULL,
+        score REAL
+    );
+    CREATE INDEX story_members_story ON story_members (story_id);
     """,
 ]
 
@@ -280,8 +307,8 @@ class SQLiteStore:
             last = rows[-1][0]
             yield [self._article(r[1:]) for r in rows]
 
-    def search_lemmas(self, lemmas: list[str], limit: int = 20) -> list[Article]:
-        terms = " ".join('"' + t.replace('"', '""') + '"' for t in lemmas if t)
+    def search_lemmas(self, lemmas: list[str], limit: int = 20, any_term: bool = False) -> list[Article]:
+        terms = (" OR " if any_term else " ").join('"' + t.replace('"', '""') + '"' for t in lemmas if t)
         if not terms:
             return []
         rows = self.db.execute(
@@ -289,6 +316,88 @@ class SQLiteStore:
             "JOIN articles a ON a.rowid = f.rowid WHERE lemmas_fts MATCH ? ORDER BY f.rank LIMIT ?",
             (terms, limit))
         return [self._article(r) for r in rows]
+
+    # -- linking
+
+    def put_links(self, docs: list[tuple[str, bytes, str, str | None]], stories: list[Story],
+                  members: list[tuple[str, int, float]]) -> None:
+        """Link docs (article id, vector, data, dup_of), changed stories and new memberships: one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany("INSERT OR IGNORE INTO link_docs (article_id, vector, data, dup_of) VALUES (?,?,?,?)",
+                                docs)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO stories VALUES (?,?,?,?,?,?,?)",
+                [(st.id, st.title, st.title_article, _iso(st.first_at), _iso(st.last_at), st.size, st.sources)
+                 for st in stories])
+            self.db.executemany("INSERT OR REPLACE INTO story_members VALUES (?,?,?)", members)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def link_vectors(self, batch: int = 10_000) -> Iterator[list[tuple[str, bytes, str | None]]]:
+        last = 0
+        while rows := self.db.execute("SELECT seq, article_id, vector, dup_of FROM link_docs WHERE seq > ? "
+                                      "ORDER BY seq LIMIT ?", (last, batch)).fetchall():
+            last = rows[-1][0]
+            yield [r[1:] for r in rows]
+
+    def link_doc(self, article_id: str) -> tuple[bytes, str, str | None] | None:
+        return self.db.execute("SELECT vector, data, dup_of FROM link_docs WHERE article_id=?",
+                               (article_id,)).fetchone()
+
+    def unlinked(self, limit: int = 500) -> list[tuple[Article, Analysis]]:
+        """Analysed articles the linker has not seen, oldest first (stubs are not linked)."""
+        rows = self.db.execute(
+            f"SELECT {_A_COLUMNS}, n.data FROM articles a JOIN analyses n ON n.article_id = a.id "
+            "LEFT JOIN link_docs l ON l.article_id = a.id WHERE l.article_id IS NULL AND a.kind != 'stub' "
+            "ORDER BY a.published_at IS NULL, a.published_at, a.rowid LIMIT ?", (limit,)).fetchall()
+        return [(self._article(r[:-1]), Analysis.from_json(json.loads(r[-1]))) for r in rows]
+
+    def copies_by_dup(self, article_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT article_id FROM link_docs WHERE dup_of=?", (article_id,))]
+
+    def stories_all(self) -> Iterator[tuple[Story, list[tuple[str, float]]]]:
+        members: dict[int, list] = {}
+        for aid, sid, score in self.db.execute("SELECT article_id, story_id, score FROM story_members"):
+            members.setdefault(sid, []).append((aid, score))
+        for row in self.db.execute("SELECT id, title, title_article, first_at, last_at, size, sources FROM stories"):
+            yield self._story(row), members.get(row[0], [])
+
+    def _story(self, row) -> Story:
+        sid, title, title_article, first_at, last_at, size, sources = row
+        return Story(id=sid, title=title, title_article=title_article, first_at=_dt(first_at),
+                     last_at=_dt(last_at), size=size, sources=sources)
+
+    def story(self, story_id: int) -> Story | None:
+        row = self.db.execute("SELECT id, title, title_article, first_at, last_at, size, sources FROM stories "
+                              "WHERE id=?", (story_id,)).fetchone()
+        if not row:
+            return None
+        story = self._story(row)
+        story.members = [r[0] for r in self.db.execute(
+            "SELECT m.article_id FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id=? "
+            "ORDER BY a.published_at, a.rowid", (story_id,))]
+        return story
+
+    def story_of(self, article_id: str) -> int | None:
+        row = self.db.execute("SELECT story_id FROM story_members WHERE article_id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def stories_since(self, since: datetime | None, min_size: int = 1) -> list[Story]:
+        rows = self.db.execute(
+            "SELECT id, title, title_article, first_at, last_at, size, sources FROM stories "
+            "WHERE (? IS NULL OR last_at >= ?) AND size >= ?", (_iso(since), _iso(since), min_size))
+        return [self._story(r) for r in rows]
+
+    def newest_time(self, skip: int = 0) -> datetime | None:
+        """The newest article's time; with `skip`, the time of the (skip+1)-th newest (robust to a few outliers)."""
+        row = self.db.execute("SELECT published_at FROM articles WHERE kind != 'stub' AND published_at IS NOT NULL "
+                              "ORDER BY published_at DESC LIMIT 1 OFFSET ?", (skip,)).fetchone()
+        if row is None and skip:
+            return self.newest_time()
+        return _dt(row[0]) if row else None
 
     def teasers_of(self, page_id: str) -> list[dict]:
         return [dict(position=p, article_id=a, text=t, truncated=bool(tr)) for p, a, t, tr in self.db.execute(

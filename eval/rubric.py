@@ -1,0 +1,199 @@
+"""Evaluate the rubric and news / not-news models; never tests on what a model was trained on.
+
+    .venv/bin/python eval/rubric.py [--data ../shared/data]
+
+Rubric: 5-fold stratified cross-validation over tgcontest + RIA with the training script's own pipeline
+(features, fit, export to JSON, numpy prediction), scored on the sources' gold classes and on the silver fine
+labels; then cross-source: train on RIA, test on tgcontest, and the reverse.
+News: 5 folds by Telegram channel (each fold holds out one programming channel and about four news channels,
+and a fifth of the tgcontest articles); scored on the held-out channels (weak labels) and on tgcontest (gold).
+Then speed on one core and the shipped models' size and load time. Needs scikit-learn, like the training.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # the speed figures are for one core; set before numpy loads
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import zlib  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+import train_rubric as tr  # noqa: E402
+from svodka.understand import rubric  # noqa: E402
+
+FOLDS = 5
+
+
+def trained(examples: list[tr.Example], feature_opts: dict, c: float) -> rubric.LinearModel:
+    vectorizer, classifier = tr.fit(examples, feature_opts, c)
+    return rubric.LinearModel(tr.export(vectorizer, classifier, feature_opts))
+
+
+def learned_class(m: rubric.LinearModel, e: tr.Example) -> str:
+    probs = m.probabilities(e.title, e.text)
+    return "other" if probs is None else m.classes[int(np.argmax(probs))]
+
+
+def report(name: str, gold: list[str], pred: list[str]) -> None:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    labels = sorted(set(gold))
+    print(f"  {name}: n={len(gold)} accuracy {accuracy_score(gold, pred):.3f} "
+          f"macro-F1 {f1_score(gold, pred, labels=labels, average='macro', zero_division=0):.3f}")
+    f1 = f1_score(gold, pred, labels=labels, average=None, zero_division=0)
+    print("    F1 " + "  ".join(f"{lab} {v:.2f} ({gold.count(lab)})" for lab, v in zip(labels, f1)))
+
+
+def ria_tag_labels(data: Path) -> dict[str, str]:
+    """Title -> rubric from ria.ru's own tags, for its society articles that have such a tag."""
+    out = {}
+    for r in tr.read_jsonl(data / "ria_2023_ru" / "dev.jsonl"):
+        tagged = [tr.RIA_SOCIETY_TAGS[t] for t in r["tags"] if t in tr.RIA_SOCIETY_TAGS]
+        if r["topic"] == "society" and tagged:
+            out[r["title"]] = tagged[0]
+    return out
+
+
+def rubric_cv(examples: list[tr.Example], tag_labels: dict[str, str]) -> None:
+    from sklearn.model_selection import StratifiedKFold
+
+    learned, fine = [""] * len(examples), [""] * len(examples)
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(examples, [e.label for e in examples])
+    for train_idx, test_idx in folds:
+        m = trained([examples[i] for i in train_idx], tr.RUBRIC_FEATURES, tr.RUBRIC_C)
+        for i in test_idx:
+            e = examples[i]
+            learned[i] = learned_class(m, e)
+            fine[i] = rubric.classify_with(m, e.title, e.text).rubric
+    print(f"Rubric, {FOLDS}-fold stratified CV over tgcontest + RIA ({len(examples)} articles)")
+    report("gold classes (the model alone; society = politics + world + incidents + society)",
+           [e.label for e in examples], learned)
+    report("9 rubrics vs silver labels (model + split_society; politics/world/incidents/weather are silver)",
+           [e.fine for e in examples], fine)
+    tagged = [i for i, e in enumerate(examples) if e.group == "ria" and e.title in tag_labels]
+    report("9 rubrics vs ria.ru's own tags (Происшествия, В мире, Политика, Погода, Наука) on its society section",
+           [tag_labels[examples[i].title] for i in tagged], [fine[i] for i in tagged])
+
+
+def rubric_cross_source(examples: list[tr.Example]) -> None:
+    print("Rubric, cross-source (gold classes, the model alone)")
+    for train_on, test_on in (("ria", "tgcontest"), ("tgcontest", "ria")):
+        m = trained([e for e in examples if e.group == train_on], tr.RUBRIC_FEATURES, tr.RUBRIC_C)
+        # score only the classes the training source has: RIA has no science, sports or other
+        test = [e for e in examples if e.group == test_on and e.label in m.classes]
+        report(f"train {train_on} -> test {test_on} (classes {'/'.join(sorted({e.label for e in test}))})",
+               [e.label for e in test], [learned_class(m, e) for e in test])
+
+
+def is_post(e: tr.Example) -> bool:
+    return e.group not in ("tgcontest", "ria")
+
+
+def news_folds(examples: list[tr.Example]) -> list[int]:
+    """Fold of each example; RIA (all news) is -1: always trained on, never scored."""
+    not_news = sorted(tr.NOT_NEWS_CHANNELS)
+    news = sorted({e.group for e in examples} - tr.NOT_NEWS_CHANNELS - {"tgcontest", "ria"})
+    fold = {c: i % FOLDS for i, c in enumerate(not_news)} | {c: i % FOLDS for i, c in enumerate(news)}
+
+    def fold_of(e: tr.Example) -> int:
+        if e.group == "ria":
+            return -1
+        if e.group == "tgcontest":
+            return zlib.crc32(e.title.encode()) % FOLDS
+        return fold[e.group]
+
+    return [fold_of(e) for e in examples]
+
+
+def news_scores(name: str, examples: list[tr.Example], predicted: list[bool]) -> None:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    gold = [e.label == "news" for e in examples]
+    inverse = [not p for p in predicted]
+    print(f"  {name}: n={len(gold)} accuracy {accuracy_score(gold, predicted):.3f} "
+          f"F1(news) {f1_score(gold, predicted):.3f} F1(not news) {f1_score([not g for g in gold], inverse):.3f}")
+
+
+def news_eval(examples: list[tr.Example]) -> None:
+    folds = news_folds(examples)
+    with_rules, without = [False] * len(examples), [False] * len(examples)
+    for k in range(FOLDS):
+        m = trained([e for e, f in zip(examples, folds) if f != k], tr.NEWS_FEATURES, tr.NEWS_C)
+        for i in (i for i, f in enumerate(folds) if f == k):
+            e = examples[i]
+            without[i] = rubric.is_news_with(m, e.title, e.text, rules=False)[0]
+            with_rules[i] = rubric.is_news_with(m, e.title, e.text)[0]
+    print(f"News / not news, {FOLDS} folds by channel (no channel is in both training and test)")
+    posts = [i for i, e in enumerate(examples) if is_post(e)]
+    articles = [i for i, e in enumerate(examples) if e.group == "tgcontest"]
+    for source, idx in (("Telegram, held-out channels (weak labels: channel)", posts),
+                        ("tgcontest, held-out fifth (gold)", articles)):
+        news_scores(f"{source}, model", [examples[i] for i in idx], [without[i] for i in idx])
+        news_scores(f"{source}, model + rules", [examples[i] for i in idx], [with_rules[i] for i in idx])
+    ruled = [e for e in examples if is_post(e) and rubric.news_rule(e.title, e.text)]
+    print(f"  rules fire on {sum(e.label == 'news' for e in ruled)} posts of news channels (ads, how-tos) "
+          f"and {sum(e.label == 'not_news' for e in ruled)} of programming channels")
+
+
+def speed(rubrics: list[tr.Example], news: list[tr.Example]) -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    items = [(e.title, e.text[:1000]) for e in rubrics + news[::4]]
+    items = [items[i] for i in np.random.default_rng(0).permutation(len(items))]
+    half = len(items) // 2
+    print(f"Speed, one core, {len(items)} items (title + first 1000 chars; RIA, tgcontest, every 4th post, shuffled); "
+          f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for name, path, run in (("classify_rubrics", rubric.RUBRIC_MODEL_PATH, rubric.classify_rubrics),
+                            ("is_news", rubric.NEWS_MODEL_PATH, lambda batch: [rubric.is_news(*x) for x in batch])):
+        rubric.lemma.cache_clear()
+        rubric.model(path)._form_ids.clear()
+        rates = []
+        for batch in (items[:half], items[half:], items):  # empty caches; unseen items, caches warmed; all seen
+            start = time.perf_counter()
+            run(batch)
+            rates.append(len(batch) / (time.perf_counter() - start))
+        print(f"  {name}: {rates[0]:,.0f} items/s from empty caches, {rates[1]:,.0f} on unseen items once "
+              f"{half} have warmed the caches, {rates[2]:,.0f} with every word form cached")
+
+
+def load_figures() -> None:
+    import pymorphy3
+
+    print("Model files")
+    for path in (rubric.RUBRIC_MODEL_PATH, rubric.NEWS_MODEL_PATH):
+        start = time.perf_counter()
+        m = rubric.LinearModel.load(path)
+        took = time.perf_counter() - start
+        print(f"  {path.name}: {path.stat().st_size / 1e6:.2f} MB, {len(m.index)} features, "
+              f"{len(m.classes)} classes, load {took * 1000:.0f} ms")
+    start = time.perf_counter()
+    pymorphy3.MorphAnalyzer()
+    print(f"  pymorphy3 MorphAnalyzer init (shared, once per process): {(time.perf_counter() - start) * 1000:.0f} ms")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=tr.DEFAULT_DATA)
+    args = ap.parse_args(argv)
+    started = time.perf_counter()
+    rubrics = tr.rubric_examples(args.data)
+    news = tr.news_examples(args.data)
+    load_figures()
+    rubric_cv(rubrics, ria_tag_labels(args.data))
+    rubric_cross_source(rubrics)
+    news_eval(news)
+    speed(rubrics, news)
+    print(f"eval took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Train the rubric and the news / not-news models and export them to svodka/data/ as JSON.
+
+    .venv/bin/python scripts/train_rubric.py [--data ../shared/data]
+
+Needs scikit-learn (training only; svodka/understand/rubric.py predicts with numpy).
+
+Rubric labels, mapped to ours (svodka.understand.rubric.RUBRICS):
+  tgcontest_ru/categories_dev.jsonl `label` (the organiser's own answers):
+    society -> society (then split, below)   economy -> economy     technology -> science   science -> science
+    sports -> sports   entertainment -> culture   other -> other (weather, horoscopes)   not_news -> dropped here
+  ria_2023_ru/dev.jsonl `topic` (ria.ru's own section): economy -> economy, culture -> culture,
+    society -> society (then split); articles listed under several sections are dropped.
+Neither source labels politics, world or incidents: both fold them into "society" (the tgcontest guideline:
+"Общество: политика, выборы, законы, происшествия, криминал"). So the model learns the six gold classes
+(economy, culture, science, sports, other, society) and rubric.split_society splits society by lexicon rules
+at run time. For evaluation only, each society article also gets a silver fine label (`Example.fine`):
+ria.ru's own tags first (Происшествия -> incidents, В мире -> world, Политика -> politics, Погода -> other, as
+tgcontest files weather; Наука -> science), else split_society. Scores against these silver labels partly
+measure the rules against themselves: eval/rubric.py reports them apart from the gold ones.
+
+News / not news:
+  telegram_news_ru/dev.jsonl: the channel is the (weak) label: the five programming channels are not news, the
+    other 19 are news. `category_llm` is an LLM's guess and is not used.
+  tgcontest_ru/categories_dev.jsonl: not_news -> not news, any other label -> news (gold).
+  ria_2023_ru/dev.jsonl: all news (an agency's feed), so that articles, not only posts, are seen as news.
+Ads and how-tos inside news channels are handled by the rules in rubric.news_rule, not by the model.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from svodka.ingest.jsonl import headline_and_body  # noqa: E402  (posts are read as ingestion reads them)
+from svodka.understand import rubric  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+
+TGCONTEST_RUBRIC = {"society": "society", "economy": "economy", "technology": "science", "science": "science",
+                    "sports": "sports", "entertainment": "culture", "other": "other"}
+RIA_RUBRIC = {"economy": "economy", "culture": "culture", "society": "society"}
+RIA_SOCIETY_TAGS = {"Происшествия": "incidents", "В мире": "world", "Политика": "politics", "Погода": "other",
+                    "Наука": "science"}
+NOT_NEWS_CHANNELS = frozenset({
+    "Хабр", "Библиотека программиста | программирование, кодинг, разработка",
+    "Библиотека питониста | Python, Django, Flask", "Библиотека Go разработчика | Golang", "Типичный программист"})
+
+RUBRIC_FEATURES = {"char_n": 4}
+NEWS_FEATURES = {"char_n": 0}
+RUBRIC_C = 3.0
+NEWS_C = 3.0
+MIN_DF = 2
+DECIMALS = 4
+
+
+@dataclass
+class Example:
+    group: str  # source, or the Telegram channel: splits keep a group on one side
+    title: str
+    text: str
+    label: str  # what the model learns: the source's own label mapped to ours
+    fine: str = ""  # rubric articles: silver label with society split (see the module docstring)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def rubric_examples(data: Path) -> list[Example]:
+    out = []
+    for r in read_jsonl(data / "tgcontest_ru" / "categories_dev.jsonl"):
+        label = TGCONTEST_RUBRIC.get(r["label"])
+        if label:
+            out.append(Example("tgcontest", r["title"], r["text"], label, fine_label(label, r)))
+    for r in read_jsonl(data / "ria_2023_ru" / "dev.jsonl"):
+        label = RIA_RUBRIC.get(r["topic"] or "")
+        if label:
+            out.append(Example("ria", r["title"], r["text"], label, fine_label(label, r)))
+    return out
+
+
+def fine_label(label: str, record: dict) -> str:
+    if label != "society":
+        return label
+    tagged = [RIA_SOCIETY_TAGS[t] for t in record.get("tags", []) if t in RIA_SOCIETY_TAGS]
+    return tagged[0] if tagged else rubric.split_society(record["title"], record["text"])
+
+
+def news_examples(data: Path) -> list[Example]:
+    out = []
+    for r in read_jsonl(data / "telegram_news_ru" / "dev.jsonl"):
+        title, body = headline_and_body(r["text"])
+        if title:
+            label = "not_news" if r["channel"] in NOT_NEWS_CHANNELS else "news"
+            out.append(Example(r["channel"], title, "\n".join(b.text for b in body), label))
+    for r in read_jsonl(data / "tgcontest_ru" / "categories_dev.jsonl"):
+        label = "not_news" if r["label"] == "not_news" else "news"
+        out.append(Example("tgcontest", r["title"], r["text"], label))
+    for r in read_jsonl(data / "ria_2023_ru" / "dev.jsonl"):
+        out.append(Example("ria", r["title"], r["text"], "news"))
+    return out
+
+
+def fit(examples: list[Example], feature_opts: dict, c: float):
+    """(vectorizer, classifier) trained on the examples' labels."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    docs = [rubric.features(e.title, e.text, **feature_opts) for e in examples]
+    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=MIN_DF, sublinear_tf=True, dtype=np.float32)
+    x = vectorizer.fit_transform(docs)
+    # balanced: the sources are lopsided (RIA alone brings 355 economy articles, tgcontest 20 sports ones)
+    classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, [e.label for e in examples])
+    return vectorizer, classifier
+
+
+def _identity(doc: list[str]) -> list[str]:
+    return doc
+
+
+def export(vectorizer, classifier, feature_opts: dict) -> dict:
+    """The JSON spec rubric.LinearModel reads: vocabulary, idf, coefficients as (features, classes)."""
+    classes = [str(c) for c in classifier.classes_]
+    coef, intercept = classifier.coef_, classifier.intercept_
+    if len(classes) == 2:  # a binary model keeps one row: put it as the second class against a zero first
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.r_[0.0, intercept]
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    return {
+        "classes": classes, **feature_opts,
+        "vocabulary": vocabulary,
+        "idf": _rounded(vectorizer.idf_),
+        "coef": _rounded(coef.T),
+        "intercept": _rounded(intercept),
+    }
+
+
+def _rounded(values) -> list:
+    # via float64: float32 values print with float32 noise (0.0123 -> 0.012299999594688416)
+    return np.round(np.asarray(values, dtype=np.float64), DECIMALS).tolist()
+
+
+def check_export(spec: dict, vectorizer, classifier, examples: list[Example], feature_opts: dict) -> float:
+    """Largest gap between scikit-learn's and the exported model's probabilities on the training examples."""
+    exported = rubric.LinearModel(spec)
+    got = [exported.probabilities(e.title, e.text) for e in examples]
+    known = [i for i, p in enumerate(got) if p is not None]  # no known word: rubric.py answers without the model
+    docs = [rubric.features(examples[i].title, examples[i].text, **feature_opts) for i in known]
+    expected = classifier.predict_proba(vectorizer.transform(docs))
+    return float(np.abs(expected - np.array([got[i] for i in known])).max())
+
+
+def train_and_write(examples: list[Example], feature_opts: dict, c: float, path: Path) -> None:
+    vectorizer, classifier = fit(examples, feature_opts, c)
+    spec = export(vectorizer, classifier, feature_opts)
+    gap = check_export(spec, vectorizer, classifier, examples, feature_opts)
+    if gap > 1e-3:
+        raise SystemExit(f"{path.name}: exported model differs from scikit-learn by {gap:.4f}")
+    path.write_text(json.dumps(spec, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    print(f"{path.name}: {len(examples)} examples, {len(spec['vocabulary'])} features, "
+          f"{path.stat().st_size / 1e6:.2f} MB, max probability gap vs scikit-learn {gap:.1e}")
+
+
+def label_counts(examples: list[Example]) -> str:
+    counts: dict[str, int] = {}
+    for e in examples:
+        counts[e.label] = counts.get(e.label, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared/data with the public sets")
+    ap.add_argument("--out", type=Path, default=rubric.DATA_DIR)
+    args = ap.parse_args(argv)
+    rubrics = rubric_examples(args.data)
+    print("rubric labels:", label_counts(rubrics))
+    train_and_write(rubrics, RUBRIC_FEATURES, RUBRIC_C, args.out / rubric.RUBRIC_MODEL_PATH.name)
+    news = news_examples(args.data)
+    print("news labels:", label_counts(news))
+    train_and_write(news, NEWS_FEATURES, NEWS_C, args.out / rubric.NEWS_MODEL_PATH.name)
+
+
+if __name__ == "__main__":
+    main()

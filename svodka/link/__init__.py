@@ -1,0 +1,1 @@
+"""Linking articles: copies, similarity, related news, stories."""

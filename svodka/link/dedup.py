@@ -1,0 +1,71 @@
+"""Near-duplicates: MinHash LSH (datasketch) over word shingles of the normalised text.
+
+Reposts and light rewrites of one text ("— сообщает ТАСС" added, a link removed) share most 3-word shingles;
+different news about one event do not. Only a recent window is kept: copies of a text appear within days.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from datetime import datetime, timedelta
+
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 64
+THRESHOLD = 0.7  # estimated Jaccard of shingle sets above which two texts are one text
+SHINGLE = 3
+WINDOW = timedelta(days=7)
+_WORD = re.compile(r"\w+", re.U)
+
+
+def shingles(text: str) -> set[bytes]:
+    words = _WORD.findall(text.lower().replace("ё", "е"))
+    if len(words) < SHINGLE:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+
+
+def minhash(text: str) -> MinHash:
+    m = MinHash(num_perm=NUM_PERM, seed=7)
+    m.update_batch(list(shingles(text)))
+    return m
+
+
+class CopyFinder:
+    """Finds, for each new text, an earlier text it is a copy of; forgets texts older than the window."""
+
+    def __init__(self, threshold: float = THRESHOLD, window: timedelta = WINDOW):
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.window = window
+        self.seen: deque[tuple[datetime | None, str]] = deque()
+        self.hashes: dict[str, MinHash] = {}
+        self.threshold = threshold
+
+    def add(self, key: str, text: str, when: datetime | None = None) -> str | None:
+        """Index the text; return the key of the earlier text it copies, if any."""
+        if key in self.hashes:
+            return None
+        self._forget_before(when)
+        m = minhash(text)
+        original = None
+        candidates = self.lsh.query(m)
+        if candidates:
+            # LSH finds candidates; the estimated Jaccard decides, the closest earlier text wins
+            best = max(candidates, key=lambda c: (self.hashes[c].jaccard(m), c))
+            if self.hashes[best].jaccard(m) >= self.threshold:
+                original = best
+        self.lsh.insert(key, m)
+        self.hashes[key] = m
+        self.seen.append((when, key))
+        return original
+
+    def _forget_before(self, when: datetime | None) -> None:
+        if when is None:
+            return
+        while self.seen and self.seen[0][0] is not None and self.seen[0][0] < when - self.window:
+            _, old = self.seen.popleft()
+            self.lsh.remove(old)
+            del self.hashes[old]
+
+    def __len__(self) -> int:
+        return len(self.hashes)

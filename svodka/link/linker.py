@@ -1,0 +1,299 @@
+"""The linker: keeps the vector index, the copy finder and the stories in step with the store.
+
+Articles are linked one by one in time order (online clustering, as a desk receives them): each finds the text it
+copies, joins the best story above a threshold that tightens as the story grows, or starts one.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+from ..model import Analysis, Article, Related, Story
+from .dedup import CopyFinder
+from .index import VectorIndex
+from .similarity import LinkDoc, char_grams, features, hours_apart, idf, make_doc, pair_model
+
+STORY_WINDOW_H = 72  # an article joins only stories active within three days of it
+NEIGHBOURS = 30
+VECTOR_FLOOR = 0.35  # below this cosine a pair is never one story: skip the pair model
+STORY_MARGIN = 0.15  # a story asks more than "same story?" at the model's own threshold
+TIGHTEN = 0.04  # per doubling of the story's size, up to 4 doublings
+RELATED_CANDIDATES = 80
+RELATED_PER_STORY = 3
+DOC_CACHE = 200_000
+
+
+@dataclass
+class StoryState:
+    id: int
+    members: list[str] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    title: str = ""
+    title_article: str = ""
+
+    def as_story(self) -> Story:
+        return Story(id=self.id, title=self.title, title_article=self.title_article, first_at=self.first_at,
+                     last_at=self.last_at, size=len(self.members), sources=len(self.sources),
+                     members=list(self.members))
+
+
+def doc_data(doc: LinkDoc, kind: str, is_news: bool) -> str:
+    return json.dumps({
+        "title": doc.title, "lemmas": doc.lemmas, "title_lemmas": sorted(doc.title_lemmas),
+        "entities": sorted(doc.entities), "figures": sorted(doc.figures, key=str),
+        "published_at": doc.published_at.isoformat() if doc.published_at else None, "source": doc.source,
+        "kind": kind, "is_news": is_news}, ensure_ascii=False)
+
+
+def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, dict]:
+    d = json.loads(data)
+    doc = LinkDoc(id=article_id, title=d["title"], lemmas=Counter(d["lemmas"]),
+                  title_lemmas=frozenset(d["title_lemmas"]), entities=frozenset(tuple(e) for e in d["entities"]),
+                  figures=frozenset(tuple(f) for f in d["figures"]), vector=np.frombuffer(vector, dtype=np.float32),
+                  published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
+                  source=d["source"], chars=char_grams(d["title"]))
+    return doc, d
+
+
+def story_threshold(size: int) -> float:
+    return pair_model().threshold + STORY_MARGIN + TIGHTEN * min(math.log2(max(size, 1)), 4)
+
+
+class Linker:
+    def __init__(self, store, load: bool = True):
+        self.store = store
+        self.index = VectorIndex()
+        self.copies = CopyFinder()
+        self.docs: OrderedDict[str, tuple[LinkDoc, dict]] = OrderedDict()
+        self.dup_of: dict[str, str] = {}
+        self.story_of: dict[str, int] = {}
+        self.stories: dict[int, StoryState] = {}
+        self.linked: set[str] = set()
+        if load:
+            self.load()
+
+    # -- state from the store
+
+    def load(self) -> None:
+        for rows in self.store.link_vectors():
+            ids = [r[0] for r in rows]
+            self.index.add(ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
+            self.linked.update(ids)
+            self.dup_of.update({r[0]: r[2] for r in rows if r[2]})
+        for story, members in self.store.stories_all():
+            state = StoryState(id=story.id, first_at=story.first_at, last_at=story.last_at, title=story.title,
+                               title_article=story.title_article, members=[m for m, _ in members])
+            state.sources = {self.doc(m)[0].source for m in state.members if self.doc(m)}
+            self.stories[story.id] = state
+            for m in state.members:
+                self.story_of[m] = story.id
+
+    def doc(self, article_id: str) -> tuple[LinkDoc, dict] | None:
+        if article_id in self.docs:
+            self.docs.move_to_end(article_id)
+            return self.docs[article_id]
+        row = self.store.link_doc(article_id)
+        if row is None:
+            return None
+        found = doc_from_row(article_id, row[0], row[1])
+        self.docs[article_id] = found
+        if len(self.docs) > DOC_CACHE:
+            self.docs.popitem(last=False)
+        return found
+
+    def root(self, article_id: str) -> str:
+        """The first text of a family of copies."""
+        seen = set()
+        while article_id in self.dup_of and article_id not in seen:
+            seen.add(article_id)
+            article_id = self.dup_of[article_id]
+        return article_id
+
+    # -- adding articles
+
+    def link_pending(self, batch: int = 500, progress=lambda n: None) -> int:
+        """Link every analysed article the linker has not seen yet, oldest first."""
+        done = 0
+        while pending := self.store.unlinked(limit=batch):
+            self.add_batch(pending)
+            done += len(pending)
+            progress(len(pending))
+        return done
+
+    def add_batch(self, items: list[tuple[Article, Analysis]]) -> None:
+        docs, members, touched = [], [], {}
+        for article, analysis in sorted(items, key=lambda x: (x[0].published_at or datetime.min.replace(
+                tzinfo=timezone.utc), x[0].id)):
+            if article.id in self.linked or article.kind == "stub":
+                continue
+            row, story, score = self.add(article, analysis)
+            docs.append(row)
+            members.append((article.id, story.id, score))
+            touched[story.id] = story
+        self.store.put_links(docs, [s.as_story() for s in touched.values()], members)
+
+    def add(self, article: Article, analysis: Analysis) -> tuple[tuple, StoryState, float]:
+        doc = make_doc(article.id, article.title, article.text, analysis.entities, analysis.figures,
+                       article.published_at, article.source)
+        data = doc_data(doc, article.kind, analysis.is_news)
+        self.docs[article.id] = (doc, json.loads(data))
+        dup = self.copies.add(article.id, f"{article.title}\n{article.text}", article.published_at)
+        if dup:
+            self.dup_of[article.id] = dup
+        story, score = self.assign_story(doc, dup)
+        self.index.add([article.id], doc.vector[None, :])
+        self.linked.add(article.id)
+        return (article.id, doc.vector.tobytes(), data, dup), story, score
+
+    def assign_story(self, doc: LinkDoc, dup: str | None) -> tuple[StoryState, float]:
+        best_id, best_score = None, 0.0
+        if dup and dup in self.story_of:
+            best_id, best_score = self.story_of[dup], 1.0
+        else:
+            model = pair_model()
+            per_story: dict[int, float] = {}
+            for nid, cosine in self.index.search(doc.vector, NEIGHBOURS):
+                sid = self.story_of.get(nid)
+                if sid is None or cosine < VECTOR_FLOOR:
+                    continue
+                other = self.doc(nid)
+                apart = hours_apart(doc, other[0]) if other else None
+                if other is None or (apart is not None and apart > STORY_WINDOW_H):
+                    continue
+                score = model.score(features(doc, other[0]))
+                per_story[sid] = max(per_story.get(sid, 0.0), score)
+            for sid, score in sorted(per_story.items(), key=lambda kv: (-kv[1], kv[0])):
+                if score >= story_threshold(len(self.stories[sid].members)):
+                    best_id, best_score = sid, score
+                    break
+        if best_id is None:
+            best_id = max(self.stories, default=0) + 1
+            self.stories[best_id] = StoryState(id=best_id)
+        story = self.stories[best_id]
+        self.join(story, doc)
+        return story, best_score
+
+    def join(self, story: StoryState, doc: LinkDoc) -> None:
+        story.members.append(doc.id)
+        story.sources.add(doc.source)
+        self.story_of[doc.id] = story.id
+        when = doc.published_at
+        if when:
+            story.first_at = min(story.first_at or when, when)
+            story.last_at = max(story.last_at or when, when)
+        if len(story.members) <= 20 or len(story.members) % 10 == 0:
+            self.retitle(story)
+
+    def retitle(self, story: StoryState) -> None:
+        """The member headline closest to the story's centre; the earliest among equals."""
+        docs = [d[0] for d in (self.doc(m) for m in story.members[-200:]) if d]
+        if not docs:
+            return
+        centre = np.mean([d.vector for d in docs], axis=0)
+        best = max(docs, key=lambda d: (round(float(d.vector @ centre), 3), -_ts(d.published_at)))
+        story.title, story.title_article = best.title, best.id
+
+    # -- reading
+
+    def related(self, article_id: str, k: int = 10, article: Article | None = None,
+                analysis: Analysis | None = None) -> list[Related]:
+        found = self.doc(article_id)
+        if found is None:
+            if article is None or analysis is None:
+                return []
+            doc = make_doc(article.id, article.title, article.text, analysis.entities, analysis.figures,
+                           article.published_at, article.source)
+        else:
+            doc = found[0]
+        model = pair_model()
+        own_root = self.root(article_id)
+        own_story = self.story_of.get(article_id)
+        candidates = {nid for nid, _ in self.index.search(doc.vector, RELATED_CANDIDATES)}
+        candidates.update(a.id for a in self.store.search_lemmas(top_terms(doc), limit=40, any_term=True))
+        if own_story is not None:
+            candidates.update(self.stories[own_story].members[-50:])
+        scored = []
+        for cid in candidates:
+            if cid == article_id or self.root(cid) == own_root:
+                continue
+            other = self.doc(cid)
+            if other is None or other[1].get("kind") == "stub":
+                continue
+            parts = features(doc, other[0])
+            scored.append((model.score(parts), other[0], parts))
+        scored.sort(key=lambda x: (-round(x[0], 2), -_ts(x[1].published_at), x[1].id))
+        out: list[Related] = []
+        seen_roots: dict[str, Related] = {}
+        per_story: dict[int, int] = {}
+        for score, other, parts in scored:
+            root = self.root(other.id)
+            if root in seen_roots:
+                seen_roots[root].copies += 1
+                continue
+            sid = self.story_of.get(other.id)
+            if sid is not None and per_story.get(sid, 0) >= RELATED_PER_STORY:
+                continue
+            if len(out) >= k:
+                continue
+            item = Related(article_id=other.id, title=other.title, source=other.source,
+                           published_at=other.published_at, score=round(score, 3),
+                           shared_entities=shared_names(doc, other), same_story=sid is not None and sid == own_story,
+                           parts=model.contributions(parts))
+            seen_roots[root] = item
+            per_story[sid] = per_story.get(sid, 0) + 1
+            out.append(item)
+        return out
+
+    def top_stories(self, n: int = 20, since: timedelta | None = None, now: datetime | None = None,
+                    min_size: int = 1) -> list[Story]:
+        now = reference_time(self.store, now)
+        cutoff = now - since if since else None
+        stories = []
+        for st in self.stories.values():
+            if len(st.members) < min_size or (cutoff and (st.last_at is None or st.last_at < cutoff)):
+                continue
+            story = st.as_story()
+            story.weight = story_weight(story, now)
+            stories.append(story)
+        stories.sort(key=lambda s: (-s.weight, -s.size, s.id))
+        return stories[:n]
+
+
+def reference_time(store, now: datetime | None = None) -> datetime:
+    """'Now' for a desk: the present, or, when the store holds only older news (an archive, the bundled sample),
+    the time of its 20th newest article, so that "top" and "--since 24h" mean something there too; the 20th, not
+    the newest, so that one odd late page does not make everything else look stale."""
+    now = now or datetime.now(timezone.utc)
+    newest = store.newest_time(skip=19)
+    return min(now, newest) if newest else now
+
+
+def story_weight(story: Story, now: datetime) -> float:
+    """Distinct sources x freshness (≈1 fresh, 0.5 at 8 h, ≈0 by 16 h); one- and two-article stories pushed down."""
+    age_h = max((now - story.last_at).total_seconds() / 3600, 0.0) if story.last_at else 1e6
+    freshness = 1 / (1 + math.exp((age_h - 8) / 2)) if age_h < 200 else 0.0
+    small = 0.3 if story.size < 3 else 1.0
+    return round(story.sources * (freshness + 0.01) * small, 4)
+
+
+def top_terms(doc: LinkDoc, n: int = 12) -> list[str]:
+    """The rarest-yet-repeated words of the article: what "more like this" looks for."""
+    return [w for w, _ in sorted(doc.lemmas.items(), key=lambda kv: (-kv[1] * idf(kv[0]), kv[0]))[:n]]
+
+
+def shared_names(a: LinkDoc, b: LinkDoc) -> list[str]:
+    shared = a.entities & b.entities
+    order = {"PER": 0, "ORG": 1, "LOC": 2}
+    return [name for _, name in sorted(shared, key=lambda e: (order.get(e[0], 3), e[1]))]
+
+
+def _ts(dt: datetime | None) -> float:
+    return dt.timestamp() if dt else 0.0
+

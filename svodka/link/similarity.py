@@ -1,0 +1,147 @@
+"""How alike two articles are: score parts from lemmas, vectors, entities, figures and time, combined by a small
+logistic regression trained by scripts/train_pairs.py and shipped as JSON (svodka/data/pair_model.json).
+
+Rare shared words, shared entities and figures carry the matter ("same event?"); dense vectors carry the topic.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..understand.lemmas import lemmas as lemmatise
+from .vectors import article_text, embed
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+TEXT_CHARS = 1500  # the head of the text: where news says what happened
+STOP_POS_WORDS = frozenset(
+    "и в во на с со по к ко о об от до за из у не что как а но или же ли бы это этот тот весь свой быть "
+    "который он она они оно мы вы я его ее их для при также уже еще так то все год".split())
+
+# no public labelled pairs carry dates, so time is not learned here: related ranking and stories weigh it apart
+FEATURES = ("tfidf", "title_tfidf", "title_jaccard", "chars", "dense", "entities", "entities_any", "figures", "short")
+
+
+@dataclass
+class LinkDoc:
+    """What the linker knows of one article."""
+    id: str
+    title: str
+    lemmas: Counter  # of title + head of text, content words only
+    title_lemmas: frozenset
+    entities: frozenset  # (type, normal)
+    figures: frozenset  # (value, unit or what)
+    vector: np.ndarray
+    published_at: datetime | None = None
+    source: str = ""
+    chars: frozenset = field(default_factory=frozenset)
+
+
+def content_lemmas(text: str) -> list[str]:
+    return [w for w in lemmatise(text) if len(w) > 1 and w not in STOP_POS_WORDS and not w.isdigit()]
+
+
+def char_grams(title: str, n: int = 4) -> frozenset:
+    t = " ".join(title.lower().replace("ё", "е").split())
+    return frozenset(t[i:i + n] for i in range(max(len(t) - n + 1, 0)))
+
+
+def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_at: datetime | None = None,
+             source: str = "") -> LinkDoc:
+    """`entities` are Entity objects (or (type, normal) pairs); `figures` Figure objects (or (value, unit) pairs)."""
+    head = text[:TEXT_CHARS]
+    ents = frozenset((e.type, e.normal) if hasattr(e, "normal") else tuple(e) for e in entities)
+    figs = frozenset((f.value, f.unit or f.what) if hasattr(f, "value") else tuple(f) for f in figures)
+    return LinkDoc(id=id, title=title, lemmas=Counter(content_lemmas(f"{title}\n{head}")),
+                   title_lemmas=frozenset(content_lemmas(title)), entities=ents, figures=figs,
+                   vector=embed(article_text(title, head)), published_at=published_at, source=source,
+                   chars=char_grams(title))
+
+
+@lru_cache(maxsize=1)
+def idf_table() -> tuple[dict[str, float], float]:
+    data = json.loads((DATA / "idf.json").read_text(encoding="utf-8"))
+    n = data["documents"]
+    table = {w: math.log((n + 1) / (df + 1)) + 1 for w, df in data["df"].items()}
+    return table, math.log(n + 1) + 1  # an unseen lemma is as rare as can be
+
+
+def idf(word: str) -> float:
+    table, unseen = idf_table()
+    return table.get(word, unseen)
+
+
+def tfidf_cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    shared = a.keys() & b.keys()
+    if not shared:
+        return 0.0
+    dot = sum(a[w] * b[w] * idf(w) ** 2 for w in shared)
+    na = math.sqrt(sum((c * idf(w)) ** 2 for w, c in a.items()))
+    nb = math.sqrt(sum((c * idf(w)) ** 2 for w, c in b.items()))
+    return dot / (na * nb)
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def overlap(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def hours_apart(a: LinkDoc, b: LinkDoc) -> float | None:
+    if a.published_at and b.published_at:
+        return abs((a.published_at - b.published_at).total_seconds()) / 3600
+    return None
+
+
+def features(a: LinkDoc, b: LinkDoc) -> dict[str, float]:
+    return {
+        "tfidf": tfidf_cosine(a.lemmas, b.lemmas),
+        "title_tfidf": tfidf_cosine(Counter(a.title_lemmas), Counter(b.title_lemmas)),
+        "title_jaccard": jaccard(a.title_lemmas, b.title_lemmas),
+        "chars": jaccard(a.chars, b.chars),
+        "dense": float(a.vector @ b.vector),
+        "entities": overlap(a.entities, b.entities),
+        "entities_any": float(bool(a.entities & b.entities)),
+        "figures": overlap(a.figures, b.figures),
+        "short": float(min(sum(a.lemmas.values()), sum(b.lemmas.values())) < 12),
+    }
+
+
+@dataclass
+class PairModel:
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+
+    def score(self, parts: dict[str, float]) -> float:
+        x = (np.array([parts[n] for n in self.names]) - self.mean) / self.scale
+        return float(1 / (1 + math.exp(-(x @ self.coef + self.intercept))))
+
+    def contributions(self, parts: dict[str, float]) -> dict[str, float]:
+        """Each part's push on the log-odds: what a reason line shows."""
+        x = (np.array([parts[n] for n in self.names]) - self.mean) / self.scale
+        return {n: round(float(v), 3) for n, v in zip(self.names, x * self.coef)}
+
+
+@lru_cache(maxsize=1)
+def pair_model() -> PairModel:
+    d = json.loads((DATA / "pair_model.json").read_text(encoding="utf-8"))
+    return PairModel(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                     d["intercept"], d["threshold"])
+
+
+def similarity(a: LinkDoc, b: LinkDoc) -> float:
+    return pair_model().score(features(a, b))

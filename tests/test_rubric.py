@@ -1,0 +1,164 @@
+"""The shipped rubric and news models, through the public API; no data from outside the package."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from svodka.understand import rubric
+from svodka.understand.rubric import (RUBRIC_NAMES_RU, RUBRICS, RubricResult, classify_rubric, classify_rubrics,
+                                      is_news, map_page_rubric)
+
+SPORTS = ("«Спартак» обыграл ЦСКА в матче РПЛ",
+          "Московский «Спартак» победил ЦСКА со счетом 2:1 в матче 15-го тура Российской премьер-лиги. "
+          "Победный гол забил нападающий на 88-й минуте, вратарь гостей ошибся. Команда поднялась на второе место.")
+INCIDENT = ("В ДТП на трассе М-4 погибли три человека",
+            "Авария произошла ночью: водитель грузовика выехал на встречную полосу и столкнулся с легковым "
+            "автомобилем. Три человека погибли, двое пострадавших госпитализированы. Возбуждено уголовное дело.")
+ECONOMY = ("ЦБ повысил ключевую ставку до 21%",
+           "Банк России повысил ключевую ставку на 200 базисных пунктов. Инфляция ускорилась, рубль ослаб, "
+           "аналитики ждут замедления кредитования и роста ставок по вкладам.")
+CULTURE = ("В Большом театре покажут премьеру балета",
+           "Премьера нового балета на музыку Чайковского состоится в декабре на исторической сцене театра. "
+           "Хореограф рассказал о спектакле, билеты на показы уже в продаже.")
+POLITICS = ("Госдума приняла закон о выборах",
+            "Депутаты Госдумы приняли в третьем чтении законопроект об изменениях в избирательном "
+            "законодательстве. Партии получат новые правила голосования.")
+PYTHON_HOWTO = ("Как установить Django и написать первое приложение",
+                "Сегодня разберем, как установить Python, создать виртуальное окружение и запустить сервер "
+                "разработки: pip install django, затем python manage.py runserver. В следующем посте — модели и ORM.")
+NEWS_POST = ("Путин провел переговоры с Си Цзиньпином",
+             "Президент России Владимир Путин провел переговоры с председателем КНР в Кремле. Стороны обсудили "
+             "торговлю и поставки энергоносителей, сообщил пресс-секретарь Дмитрий Песков.")
+AD_POST = ("Скидка 30% на курсы аналитиков",
+           "Оставьте заявку по ссылке, а по промокоду DATA — скидка 30% и второй курс в подарок. "
+           "Реклама. ООО «Обучение», ИНН 7700000000. Erid: 2Vtzqx3ZUR5")
+
+
+@pytest.mark.parametrize("article, expected", [
+    (SPORTS, "sports"), (INCIDENT, "incidents"), (ECONOMY, "economy"), (CULTURE, "culture"), (POLITICS, "politics"),
+])
+def test_obvious_articles_get_their_rubric(article, expected):
+    assert classify_rubric(*article).rubric == expected
+
+
+def test_result_is_well_formed():
+    result = classify_rubric(*SPORTS)
+    assert isinstance(result, RubricResult)
+    assert set(result.scores) == set(RUBRICS) == set(RUBRIC_NAMES_RU)
+    assert result.confidence == result.scores[result.rubric] == max(result.scores.values())
+    assert math.isclose(sum(result.scores.values()), 1.0, abs_tol=1e-3)
+
+
+def test_batch_matches_single_calls():
+    items = [SPORTS, INCIDENT, ECONOMY, ("", "")]
+    assert classify_rubrics(items) == [classify_rubric(t, x) for t, x in items]
+    assert classify_rubrics([]) == []
+
+
+def test_python_howto_is_not_news():
+    news, p = is_news(*PYTHON_HOWTO)
+    assert not news and p < 0.5
+
+
+def test_news_post_is_news():
+    news, p = is_news(*NEWS_POST)
+    assert news and p > 0.5
+
+
+def test_ad_inside_news_language_is_not_news():
+    assert is_news(*AD_POST) == (False, rubric.AD_NEWS_PROBABILITY)
+
+
+def test_listicle_title_is_not_news():
+    assert not is_news("10 способов похудеть к лету", "Рассказываем о простых привычках, которые помогут.")[0]
+
+
+def test_news_about_advertising_is_no_ad():
+    assert rubric.news_rule("В Британии запретят рекламу фастфуда", "Власти решили запретить рекламу до 21:00.") is None
+    assert rubric.news_rule("Релокантов начала преследовать реклама о помощи с переездом", "") is None
+
+
+def test_subscribe_footer_alone_is_no_ad():
+    # news channels end posts with "Подписаться" links: the ad rule must not fire on them
+    assert rubric.news_rule(NEWS_POST[0], NEWS_POST[1] + "\n— Подписаться") is None
+
+
+@pytest.mark.parametrize("name, code", [
+    ("В мире", "world"), ("Политика", "politics"), ("Экономика", "economy"), ("Происшествия", "incidents"),
+    ("Спорт", "sports"), ("  КУЛЬТУРА ", "culture"), ("Наука и техника", "science"), ("Новости спорта", "sports"),
+    ("Мировая экономика", "economy"), ("Общество", "society"), ("world", "world"), ("Силовые структуры", "incidents"),
+    ("Нечто непонятное", None), ("", None),
+])
+def test_page_rubric_mapping(name, code):
+    assert map_page_rubric(name) == code
+
+
+def test_empty_text_gives_a_result():
+    result = classify_rubric("", "")
+    assert result.rubric in RUBRICS and result.confidence == 0.0
+    assert is_news("", "") == (False, 0.0)
+    assert classify_rubric(None, None).rubric in RUBRICS  # type: ignore[arg-type]
+
+
+def test_text_without_words_gives_a_result():
+    assert classify_rubric("12:30", "!!! 2024 — 15%").rubric in RUBRICS
+
+
+def test_one_megabyte_of_one_word_is_fast():
+    huge = "слово " * 175_000
+    start = time.perf_counter()
+    result = classify_rubric(huge, huge)
+    news = is_news(huge, huge)
+    assert result.rubric in RUBRICS and isinstance(news[0], bool)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_threads_agree_with_one_thread():
+    items = [SPORTS, INCIDENT, ECONOMY, CULTURE, POLITICS] * 20
+    expected = [classify_rubric(*x) for x in items]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda x: classify_rubric(*x), items)) == expected
+
+
+def test_split_society_rules():
+    assert rubric.split_society("Байден встретился с Макроном в Париже",
+                                "Президент США провел переговоры с президентом Франции в Елисейском дворце.") == "world"
+    assert rubric.split_society(*INCIDENT) == "incidents"
+    assert rubric.split_society(*POLITICS) == "politics"
+    assert rubric.split_society("В школах введут уроки труда", "Министерство сообщило о новых программах.") == "society"
+
+
+def test_linear_model_math():
+    # tf-idf (sublinear, l2) then softmax, on a two-word model: "кот" twice votes for class b
+    spec = {"classes": ["a", "b"], "char_n": 0, "vocabulary": ["w:кот", "w:собака"], "idf": [1.0, 2.0],
+            "coef": [[0.0, 1.0], [1.0, 0.0]], "intercept": [0.0, 0.0]}
+    m = rubric.LinearModel(spec)
+    w_cat, w_dog = (1 + math.log(2)) * 1.0, 1.0 * 2.0  # title counts twice: "кот" in title, "собака" in text
+    norm = math.hypot(w_cat, w_dog)
+    z_a, z_b = w_dog / norm, w_cat / norm
+    p_b = math.exp(z_b) / (math.exp(z_a) + math.exp(z_b))
+    assert m.probabilities("кот", "собака")[1] == pytest.approx(p_b, abs=1e-5)
+    assert m.probabilities("лошадь", "") is None
+
+
+def test_shipped_models_are_small_and_load_fast():
+    for path in (rubric.RUBRIC_MODEL_PATH, rubric.NEWS_MODEL_PATH):
+        assert path.stat().st_size < 5_000_000
+        start = time.perf_counter()
+        m = rubric.LinearModel.load(path)
+        assert time.perf_counter() - start < 1.0  # ~0.06 s here; slack for a busy CI machine
+        assert m.coef.shape == (len(m.index), len(m.classes))
+    assert set(rubric.model(rubric.RUBRIC_MODEL_PATH).classes) <= set(RUBRICS)
+    assert rubric.model(rubric.NEWS_MODEL_PATH).classes == ["news", "not_news"]
+
+
+def test_runtime_needs_no_scikit_learn():
+    code = ("import sys; from svodka.understand.rubric import classify_rubric, is_news; "
+            "classify_rubric('Матч', 'Футболисты сыграли вничью'); is_news('Матч', 'Футбол'); "
+            "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
