@@ -31,9 +31,11 @@ def load(path):
     docs = []
     for line in open(path, encoding="utf-8"):
         r = json.loads(line)
+        if not (r["text"] or "").strip():
+            continue  # a few documents are empty
         rec = {"id": r["id"], "title": r["title"] or r["text"][:80], "text": r["text"], "url": r["url"] or None,
                "source": (r["url"] or "bsnlp").split("/")[2] if r["url"] else "bsnlp",
-               "published_at": (r["date"] + "T12:00:00+00:00") if r["date"] else None}
+               "published_at": (r["date"] if "T" in r["date"] else r["date"] + "T12:00:00+00:00") if r["date"] else None}
         docs.append((record_to_article(rec, "bsnlp"), r["topic"]))
     return docs
 

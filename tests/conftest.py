@@ -19,3 +19,18 @@ def store(tmp_path):
 
 def fixture(name: str) -> str:
     return str(FIXTURES / name)
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory):
+    """The bundled sample (seed page + 3,000 Telegram posts) ingested, analysed and linked, once per session."""
+    from svodka.ingest import read
+    from svodka.link.linker import Linker
+    from svodka.pipeline import ingest
+    from svodka.store.sqlite import SQLiteStore
+
+    path = str(tmp_path_factory.mktemp("sample") / "sample.db")
+    store = SQLiteStore(path)
+    ingest(store, read([str(SEED), str(SAMPLE_JSONL)]), linker=Linker(store))
+    store.close()
+    return path

@@ -104,6 +104,7 @@ def normalise(span_text: str, etype: str) -> str:
     return _join(out, span_text)
 
 
+@lru_cache(maxsize=100_000)
 def _is_noun(word: str) -> bool:
     if not re.search("[а-яё]", word.lower()):
         return True  # a Latin or upper-case word is the head: "компания Apple"

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Figure
 from .dates import month_number
@@ -44,6 +45,7 @@ def _scale(word: str | None) -> float:
     return next((v for k, v in SCALES.items() if w.startswith(k)), 1.0)
 
 
+@lru_cache(maxsize=50_000)
 def _counts_something(word: str) -> bool:
     w = word.lower().rstrip(".")
     if w in _NOT_COUNTED or month_number(w):

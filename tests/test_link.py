@@ -1,0 +1,94 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from svodka.link.dedup import CopyFinder
+from svodka.link.linker import Linker, story_weight
+from svodka.link.similarity import features, make_doc, pair_model
+from svodka.model import Story
+from svodka.store.sqlite import SQLiteStore
+
+SEED_ID = "cd4f6ff96cf4"
+
+
+@pytest.fixture(scope="module")
+def linked(sample_db):
+    store = SQLiteStore(sample_db)
+    yield store, Linker(store)
+    store.close()
+
+
+def test_seed_related_is_about_its_matter_not_its_teasers(linked):
+    store, linker = linked
+    items = linker.related(SEED_ID, k=10)
+    assert len(items) == 10
+    titles = " ".join(i.title.lower() for i in items)
+    # Ukraine's resources / a US-Ukraine deal / Putin and Trump
+    assert "ископаем" in titles or "редкоземел" in titles
+    assert any({"Владимир Путин", "Дональд Трамп"} & set(i.shared_entities) for i in items)
+    assert sum("Украина" in i.shared_entities for i in items) >= 5
+    teaser_ids = {t.article_id for t in store.get(SEED_ID).teasers}
+    assert not teaser_ids & {i.article_id for i in items}
+    off_topic = ("школ", "стрельб", "итали", "цикад", "виноград")
+    assert not any(word in i.title.lower() for i in items for word in off_topic)
+
+
+def test_related_never_self_or_two_copies_and_carries_reasons(linked):
+    store, linker = linked
+    for article in store.list(limit=40, kinds=("post",)):
+        items = linker.related(article.id, k=10)
+        ids = [i.article_id for i in items]
+        assert article.id not in ids and len(ids) == len(set(ids))
+        roots = [linker.root(i) for i in ids]
+        assert len(roots) == len(set(roots)) and linker.root(article.id) not in roots
+        for item in items:
+            assert 0 <= item.score <= 1 and set(item.parts) >= {"tfidf", "dense", "entities"}
+        # best first; among near-equal scores (same to 2 decimals) the fresher goes first
+        assert all(a.score >= b.score - 0.01 for a, b in zip(items, items[1:]))
+
+
+def test_reposts_are_copies_of_one_text(linked):
+    store, linker = linked
+    assert len(linker.dup_of) >= 5  # the sample has reposts that differ by more than whitespace
+    for copy, original in list(linker.dup_of.items())[:5]:
+        assert linker.story_of[copy] == linker.story_of[original]
+
+
+def test_stories_have_titles_from_members_and_rank_by_sources(linked):
+    store, linker = linked
+    top = linker.top_stories(n=10)
+    assert len(top) == 10
+    assert [s.weight for s in top] == sorted((s.weight for s in top), reverse=True)
+    for story in top:
+        full = store.story(story.id)
+        assert story.title_article in full.members and store.get(story.title_article).title == story.title
+        assert story.sources <= story.size
+    assert max(s.sources for s in top) >= 3
+
+
+def test_story_weight_prefers_sources_and_freshness():
+    now = datetime(2024, 12, 4, 12, tzinfo=timezone.utc)
+    many = Story(1, "a", "x", now, now, size=5, sources=5)
+    copies = Story(2, "b", "y", now, now, size=20, sources=1)
+    stale = Story(3, "c", "z", now - timedelta(hours=20), now - timedelta(hours=20), size=5, sources=5)
+    assert story_weight(many, now) > story_weight(copies, now)
+    assert story_weight(many, now) > story_weight(stale, now)
+    assert story_weight(Story(4, "d", "w", now, now, size=1, sources=1), now) < story_weight(many, now)
+
+
+def test_pair_model_tells_same_news_from_other_news():
+    a = make_doc("a", "Путин предложил США совместную добычу редкоземельных металлов", "")
+    b = make_doc("b", "Россия готова к сотрудничеству с США по редкоземельным металлам, заявил Путин", "")
+    c = make_doc("c", "В Москве выпал первый снег", "")
+    model = pair_model()
+    assert model.score(features(a, b)) > model.threshold > model.score(features(a, c))
+
+
+def test_copy_finder_window():
+    finder = CopyFinder()
+    text = "Дональд Трамп стал избранным президентом США, сообщает Reuters со ссылкой на спикера палаты представителей."
+    t0 = datetime(2024, 11, 6, tzinfo=timezone.utc)
+    assert finder.add("a", text, t0) is None
+    assert finder.add("b", text + " Подписывайтесь.", t0 + timedelta(hours=1)) == "a"
+    assert finder.add("c", text, t0 + timedelta(days=30)) is None  # the window has moved on
+    assert finder.add("d", "Совсем другая новость о погоде в Москве и области на выходных.", t0) is None
