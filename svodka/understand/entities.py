@@ -65,7 +65,8 @@ def _nominative(word: str, person: bool, agree_with: tuple | None = None) -> tup
         parses = _prefer(parses, lambda p: p.tag.number != "plur")
     if agree_with:
         case, number, gender = agree_with
-        parses = _prefer(parses, lambda p: p.tag.case == case and (p.tag.number or number) == number
+        parses = _prefer(parses, lambda p: (case is None or p.tag.case == case)
+                         and (number is None or (p.tag.number or number) == number)
                          and (gender is None or p.tag.gender in (None, gender)))
     p = parses[0]
     wanted = {"nomn"}
@@ -86,22 +87,47 @@ def normalise(span_text: str, etype: str) -> str:
     """Base form of an entity name: a person's every word; an organisation's or place's words up to its head noun
     ("Министерства обороны" -> "Министерство обороны", "Соединенными Штатами" -> "Соединенные Штаты")."""
     words = [t.text for t in tokenize(span_text)]
+    if etype == "PER":
+        gender = _person_gender(tuple(words))
+        return _join([_match_case(_nominative(w, True, (None, None, gender) if gender else None)[0], w)
+                      for w in words], span_text)
     out: list[str] = []
-    head_found = etype == "PER"
-    head_grammemes = None
-    if etype != "PER":
-        head_index = next((i for i, w in enumerate(words) if _is_noun(w)), None)
-        if head_index is not None:
-            _, head_grammemes = _nominative(words[head_index], False)
-    for i, w in enumerate(words):
-        if etype == "PER" or not head_found:
-            form, _ = _nominative(w, etype == "PER", None if etype == "PER" else head_grammemes)
+    head_found = False
+    head_grammemes = None  # the head noun's case, number and gender, for its adjectives to agree with
+    head_index = next((i for i, w in enumerate(words) if _is_noun(w)), None)
+    if head_index is not None:
+        _, head_grammemes = _nominative(words[head_index], False)
+    for w in words:
+        if not head_found:
+            form, _ = _nominative(w, False, head_grammemes)
             out.append(_match_case(form, w))
-            if etype != "PER" and _is_noun(w):
-                head_found = True
+            head_found = _is_noun(w)
         else:
             out.append(w)
     return _join(out, span_text)
+
+
+@lru_cache(maxsize=50_000)
+def _person_gender(words: tuple[str, ...]) -> str | None:
+    """The gender all of a name's words can share, the likelier one first: "Эльвиры Набиуллиной" is femn, so the
+    surname becomes "Набиуллина", not "Набиуллин"."""
+    totals: dict[str, float] = {}
+    possible = None
+    for w in words:
+        if not re.search("[а-яё]", w.lower()):
+            continue
+        scores: dict[str, float] = {}
+        for p in morph().parse(w):
+            if p.tag.gender in ("masc", "femn") and any(t in p.tag for t in _NAME_TAGS):
+                scores[p.tag.gender] = scores.get(p.tag.gender, 0.0) + p.score
+        if not scores:
+            continue
+        possible = set(scores) if possible is None else possible & set(scores)
+        for g, sc in scores.items():
+            totals[g] = totals.get(g, 0.0) + sc
+    if not possible:
+        return None
+    return max(possible, key=lambda g: totals[g])
 
 
 @lru_cache(maxsize=100_000)
