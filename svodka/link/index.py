@@ -10,15 +10,27 @@ import numpy as np
 from .vectors import DIM
 
 EXACT_UP_TO = 100_000
-NLIST_PER = 250  # vectors per inverted list at the time of training
-NPROBE = 24
+PER_LIST = 1000  # vectors per inverted list
+TRAIN_PER_LIST = 40  # training vectors per list for k-means
+NPROBE = 16
+
+
+def inverted_file(dim: int, expected: int):
+    nlist = max(64, expected // PER_LIST)
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                          faiss.METRIC_INNER_PRODUCT)
+    index.nprobe = NPROBE
+    return index
 
 
 class VectorIndex:
-    def __init__(self, dim: int = DIM):
+    """`expected` sizes the index up front (a store being loaded); one that outgrows the exact index is rebuilt."""
+
+    def __init__(self, dim: int = DIM, expected: int = 0):
         self.dim = dim
         self.ids: list[str] = []
-        self.index = faiss.IndexFlatIP(dim)
+        self.index = inverted_file(dim, expected) if expected > EXACT_UP_TO else faiss.IndexFlatIP(dim)
+        self.pending: list[np.ndarray] = []  # vectors waiting for the inverted file to be trained
         self.lock = threading.Lock()  # faiss search is thread-safe, add is not
 
     def __len__(self) -> int:
@@ -29,28 +41,29 @@ class VectorIndex:
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
         with self.lock:
-            if isinstance(self.index, faiss.IndexFlatIP) and len(self.ids) + len(ids) > EXACT_UP_TO:
-                self._to_inverted_file(vectors)
-            else:
-                self.index.add(vectors)
             self.ids.extend(ids)
-
-    def _to_inverted_file(self, new: np.ndarray) -> None:
-        old = self.index.reconstruct_n(0, self.index.ntotal) if self.index.ntotal else np.zeros((0, self.dim), "f4")
-        everything = np.vstack([old, new])
-        nlist = max(64, int(len(everything) / NLIST_PER) // 64 * 64)
-        quantizer = faiss.IndexFlatIP(self.dim)
-        index = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
-                                              faiss.METRIC_INNER_PRODUCT)
-        sample = everything[np.random.default_rng(0).choice(len(everything), min(len(everything), nlist * 40),
-                                                            replace=False)]
-        index.train(sample)
-        index.add(everything)
-        index.nprobe = NPROBE
-        self.index = index
+            if isinstance(self.index, faiss.IndexFlatIP) and self.index.ntotal + len(ids) > EXACT_UP_TO:
+                self.pending = [self.index.reconstruct_n(0, self.index.ntotal)]
+                self.index = inverted_file(self.dim, 4 * len(self.ids))
+            if self.index.is_trained:
+                self.index.add(vectors)
+                return
+            self.pending.append(vectors)
+            waiting = sum(len(p) for p in self.pending)
+            if waiting >= self.index.nlist * TRAIN_PER_LIST:
+                everything = np.vstack(self.pending)
+                self.index.train(everything)
+                self.index.add(everything)
+                self.pending = []
 
     def search(self, vector: np.ndarray, k: int = 50) -> list[tuple[str, float]]:
+        query = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
+        if self.pending:  # not trained yet: the waiting vectors are searched exactly
+            waiting = np.vstack(self.pending)
+            sims = waiting @ query[0]
+            top = np.argsort(-sims)[:k]
+            return [(self.ids[i], float(sims[i])) for i in top]
         if not self.ids:
             return []
-        sims, rows = self.index.search(np.asarray(vector, dtype=np.float32).reshape(1, self.dim), min(k, len(self.ids)))
+        sims, rows = self.index.search(query, min(k, len(self.ids)))
         return [(self.ids[r], float(s)) for r, s in zip(rows[0], sims[0]) if r >= 0]

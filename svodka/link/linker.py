@@ -82,6 +82,7 @@ class Linker:
     # -- state from the store
 
     def load(self) -> None:
+        self.index = VectorIndex(expected=self.store.count_linked())
         for rows in self.store.link_vectors():
             ids = [r[0] for r in rows]
             self.index.add(ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))

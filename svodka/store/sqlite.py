@@ -343,6 +343,9 @@ class SQLiteStore:
             last = rows[-1][0]
             yield [r[1:] for r in rows]
 
+    def count_linked(self) -> int:
+        return self.db.execute("SELECT count(*) FROM link_docs").fetchone()[0]
+
     def link_doc(self, article_id: str) -> tuple[bytes, str, str | None] | None:
         return self.db.execute("SELECT vector, data, dup_of FROM link_docs WHERE article_id=?",
                                (article_id,)).fetchone()

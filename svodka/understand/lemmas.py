@@ -1,9 +1,8 @@
-"""Tokens and lemmas: razdel splits, pymorphy3 lemmatises; lemmas are cached per word form."""
+"""Lemmas: pymorphy3 lemmatises, cached per word form."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-
-from razdel import tokenize
 
 
 @lru_cache(maxsize=1)
@@ -22,10 +21,10 @@ def lemma(word: str) -> str:
     return morph().parse(w)[0].normal_form.replace("ё", "е")
 
 
-def tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(t.text, t.start, t.stop) for t in tokenize(text)]
+_WORD = re.compile(r"\w+(?:[-‐]\w+)*", re.U)
 
 
 def lemmas(text: str) -> list[str]:
-    """Lemmas of the words (punctuation and single symbols dropped), in order."""
-    return [lemma(t.text) for t in tokenize(text) if t.text[0].isalnum() or len(t.text) > 1 and t.text[1].isalnum()]
+    """Lemmas of the words, in order (a regex finds the words: razdel's care for punctuation is not needed here
+    and costs 5x the time)."""
+    return [lemma(w) for w in _WORD.findall(text)]

@@ -26,6 +26,7 @@ MAX_GAP = 8  # words between a verb and the ", что" or ":" that opens its con
 MAX_QUOTE = 5000  # characters; a longer "quote" is a stray mark paired with a far one
 MAX_DEPTH = 16  # open quote marks remembered; deeper nesting is garbage
 MAX_SEGMENTS = 3  # comma-separated pieces searched back for a subject
+MAX_TRIES = 3000  # quote marks and speech verbs looked at per text: more is no article, and costs time
 
 OPENERS = "«„"
 CLOSERS = "»"
@@ -86,6 +87,7 @@ class _Word:
     gen: bool  # can be genitive: a dependent of the noun before it ("представитель СБУ")
     proper: bool
     animate: bool
+    plural: bool
     lemma: str
     verb: tuple | None  # (number, gender) when it can be a finite verb of the 3rd person or past
     gerund: bool
@@ -157,7 +159,7 @@ def _is_cue_form(tag) -> bool:
 def _info(word: str) -> _Word:
     if len(word) > 40 or not _CYRILLIC.search(word):
         pos = "LATN" if word[:1].isalpha() else "NUMB"
-        return _Word(pos, frozenset({"sing", "plur"}), True, True, False, word, None, False)
+        return _Word(pos, frozenset({"sing", "plur"}), True, True, False, False, word, None, False)
     parses = morph().parse(word)
     first = parses[0]
     nom = frozenset(p.tag.number or "sing" for p in parses
@@ -171,6 +173,7 @@ def _info(word: str) -> _Word:
         gen=first.tag.POS is None or any(p.tag.case == "gent" for p in parses),
         proper=bool(PROPER & first.tag.grammemes),
         animate=first.tag.animacy == "anim",
+        plural=first.tag.number == "plur",
         lemma=_plain(first.normal_form),
         verb=verb,
         gerund=first.tag.POS == "GRND",
@@ -345,7 +348,7 @@ class _Doc:
 
 def _direct(doc: _Doc) -> list[Attribution]:
     out: list[Attribution] = []
-    for open_, close in doc.spans:
+    for open_, close in doc.spans[:MAX_TRIES]:
         if not _WORD.search(doc.text, open_ + 1, close):
             continue
         inner = _inner_attribution(doc, open_, close)
@@ -368,6 +371,7 @@ def _attribution_after(doc: _Doc, close: int) -> tuple | None:
 
 
 def _verb_then_speaker(doc: _Doc, first: int, limit: int) -> tuple | None:
+    """(verb, speaker) of "— сказал он" / "— с улыбкой добавил министр" starting at word `first`."""
     for j in range(first, min(first + 3, len(doc))):
         if doc.starts[j] >= limit or (j > first and doc.punct_before(j)):
             return None
@@ -421,10 +425,14 @@ def _reported(doc: _Doc) -> list[Attribution]:
     out: list[Attribution] = []
     busy = 0  # a verb inside the content just found belongs to that quote
     speech = _speech_forms()
+    tries = 0
     for j, word in enumerate(doc.words):
         if (word != "по" and word not in speech) or doc.starts[j] < busy or j in doc.used \
                 or doc.in_quote(doc.starts[j]):
             continue
+        tries += 1
+        if tries > MAX_TRIES:
+            break
         if word == "по":
             found = _according(doc, j) if _according_cue(doc, j) else None
         else:
@@ -485,7 +493,7 @@ def _as_said(doc: _Doc, j: int) -> Attribution | None:
     if j == 0 or doc.words[j - 1] != "как" or doc.punct_before(j):
         return None
     speaker = _speaker_after(doc, j, doc.sentence(doc.starts[j])[1])
-    return _around(doc, j - 1, j, speaker, (doc.starts[j], doc.ends[j])) if speaker else None
+    return _around(doc, j - 1, speaker, (doc.starts[j], doc.ends[j])) if speaker else None
 
 
 def _about_this(doc: _Doc, j: int) -> Attribution | None:
@@ -510,7 +518,7 @@ def _said_after(doc: _Doc, j: int) -> Attribution | None:
         return None
     sent_start, sent_end = doc.sentence(doc.starts[j])
     speaker = _speaker_after(doc, j, sent_end) if j - doc.token_at(sent_start) >= 3 else None
-    found = _around(doc, j, j, speaker, (doc.starts[j], doc.ends[j])) if speaker else None
+    found = _around(doc, j, speaker, (doc.starts[j], doc.ends[j])) if speaker else None
     if found:
         doc.used.add(j)
     return found
@@ -533,15 +541,15 @@ def _according(doc: _Doc, j: int) -> Attribution | None:
         speaker = _genitive_speaker(doc, cue_end, doc.sentence(doc.starts[j])[1])
     if speaker is None:
         return None
-    return _around(doc, j, cue_end, speaker, (doc.starts[j], doc.ends[cue_end]))
+    return _around(doc, j, speaker, (doc.starts[j], doc.ends[cue_end]))
 
 
-def _around(doc: _Doc, first: int, last: int, speaker: _Speaker, cue: tuple[int, int]) -> Attribution | None:
-    """The content of an attribution set off by commas (words first..last, then the speaker): the rest of
-    the sentence when it opens the sentence, the part before it when it closes it, else the whole sentence."""
+def _around(doc: _Doc, first: int, speaker: _Speaker, cue: tuple[int, int]) -> Attribution | None:
+    """The content of an attribution set off by commas (from word `first` to the speaker): the rest of the
+    sentence when it opens the sentence, the part before it when it closes it, else the whole sentence."""
     sent_start, sent_end = doc.sentence(doc.starts[first])
     if doc.token_at(sent_start) == first:
-        return _rest_after(doc, last, speaker, cue)
+        return _rest_after(doc, speaker, cue)
     start, end = _trim(doc.text, sent_start, sent_end)
     if _sentence_goes_on(doc, speaker.end, end):
         return _make_at(doc, start, end, cue, speaker, False)
@@ -560,14 +568,12 @@ def _sentence_goes_on(doc: _Doc, pos: int, end: int) -> bool:
     return False
 
 
-def _rest_after(doc: _Doc, j: int, speaker: _Speaker, cue: tuple[int, int]) -> Attribution | None:
+def _rest_after(doc: _Doc, speaker: _Speaker, cue: tuple[int, int]) -> Attribution | None:
     """The content after the comma that ends "Как сообщил X," / "По словам X,"."""
-    after = speaker.end
-    comma = doc.text.find(",", after, after + 3)
-    sent_end = doc.sentence(after)[1]
+    comma = doc.text.find(",", speaker.end, speaker.end + 3)
     if comma < 0:
         return None
-    start, end = _trim(doc.text, comma + 1, sent_end)
+    start, end = _trim(doc.text, comma + 1, doc.sentence(speaker.end)[1])
     k = bisect_left(doc.span_starts, start)
     if k < len(doc.spans) and doc.spans[k][0] == start and _trim(doc.text, doc.spans[k][1] + 1, end)[0] >= end:
         return _make_at(doc, start + 1, doc.spans[k][1], cue, speaker, True)
@@ -595,18 +601,20 @@ def _speaker_after(doc: _Doc, j: int, limit: int) -> _Speaker | None:
         if doc.starts[k] >= limit or doc.breaks(k) or _ends_phrase(doc, k):
             break
         seg.append(k)
-    seg = _drop_addressee(doc, seg)
-    return _speaker_in(doc, seg, doc.info(j).verb) or _institution(doc, seg)
+    agree = doc.info(j).verb
+    rest = _after_addressee(doc, seg)
+    if rest:
+        speaker = _speaker_in(doc, rest, agree) or _institution(doc, rest)
+        if speaker:
+            return speaker
+    return _speaker_in(doc, seg, agree) or _institution(doc, seg)
 
 
-def _drop_addressee(doc: _Doc, seg: list[int]) -> list[int]:
-    """"сообщил РИА Новости глава ...": an organisation right after the verb, followed by a noun, is
-    whom it was said to."""
+def _after_addressee(doc: _Doc, seg: list[int]) -> list[int]:
+    """"сообщил РИА Новости глава ...", "рассказали ТАСС в компании": the organisation right after the
+    verb is whom it was said to when more words follow."""
     orgs = doc.mentions_in(doc.starts[seg[0]], doc.starts[seg[0]] + 1, ("ORG",)) if seg else []
-    if not orgs:
-        return seg
-    rest = [k for k in seg if doc.starts[k] >= orgs[0][1]]
-    return rest if rest and doc.info(rest[0]).pos == "NOUN" and doc.info(rest[0]).nom else seg
+    return [k for k in seg if doc.starts[k] >= orgs[0][1]] if orgs else []
 
 
 def _ends_phrase(doc: _Doc, k: int) -> bool:
@@ -635,6 +643,7 @@ def _speaker_before(doc: _Doc, j: int) -> _Speaker | None:
 
 
 def _segments_back(doc: _Doc, first: int, j: int) -> list[list[int]]:
+    """The words before verb j, cut at punctuation, nearest piece first, back to word `first` at most."""
     segs: list[list[int]] = [[]]
     for k in range(j - 1, max(first, j - 4 * MAX_PHRASE) - 1, -1):
         if doc.punct_before(k + 1):
@@ -654,18 +663,50 @@ def _speaker_in(doc: _Doc, seg: list[int], agree: tuple | None) -> _Speaker | No
     if not seg:
         return None
     h = _head(doc, seg, agree)
+    before = doc.starts[h] if h is not None else doc.ends[seg[-1]]
+    people = doc.mentions_in(doc.starts[seg[0]], before, ("PER",))
+    person = next((m for m in people if _subject(doc, seg, m)), None)
+    if person:  # "сказал Зеленский в ходе конгресса": a name the dictionary takes for an adjective
+        return _Speaker(person[2].normal, person[0], person[1])
     if h is not None:
         j0, j1 = _phrase(doc, seg, h)
+        named = _named_later(doc, seg, j0, j1)
+        if named:  # "представитель президента по культурному сотрудничеству Михаил Швыдкой"
+            return _Speaker(named[2].normal, doc.starts[j0], named[1])
         return _Speaker(_name(doc, j0, j1, h), doc.starts[j0], doc.ends[j1])
     found = doc.mentions_in(doc.starts[seg[0]], doc.ends[seg[-1]])
     return _Speaker(found[0][2].normal, found[0][0], found[0][1]) if found else None
+
+
+def _named_later(doc: _Doc, seg: list[int], j0: int, j1: int) -> tuple | None:
+    """A person's name in the nominative that ends the run, after a title phrase that holds no name itself
+    and with no verb between (not "сказал он ... с генсеком Ахмедом Абу аль-Гейтом")."""
+    if doc.words[j0] in PRONOUNS or doc.mentions_in(doc.starts[j0], doc.ends[j1], ("PER",)):
+        return None
+    later = doc.mentions_in(doc.ends[j1], doc.ends[seg[-1]], ("PER",))
+    if not later or later[-1][1] < doc.ends[seg[-1]]:
+        return None
+    first, last = doc.token_at(later[-1][0]), doc.token_at(later[-1][1])
+    between = range(j1 + 1, first)
+    if any(doc.info(k).verb for k in between) or not all(doc.info(k).nom for k in range(first, last)):
+        return None
+    return later[-1]
+
+
+def _subject(doc: _Doc, seg: list[int], mention: tuple) -> bool:
+    """A person's mention that can be a subject: nominative, and first in the run or after an adverb or a
+    verb, not after a preposition or a noun ("с Путиным", "под руководством Никиты Михалкова")."""
+    first, last = doc.token_at(mention[0]), doc.token_at(mention[1]) - 1
+    if last < first or not doc.info(last).nom:
+        return False
+    return first <= seg[0] or doc.info(first - 1).pos in ("ADVB", "PRCL", "VERB", "CONJ")
 
 
 def _institution(doc: _Doc, seg: list[int]) -> _Speaker | None:
     """"рассказали в ведомстве" -> ведомство; "говорится в сообщении центра" -> центр: with no subject,
     the place a statement came from speaks."""
     for i, k in enumerate(seg[:-1]):
-        if doc.words[k] in ("в", "во", "на"):
+        if doc.words[k] in ("в", "во", "на") and (i == 0 or doc.words[seg[i - 1]] != "ссылкой"):
             rest = seg[i + 1:]
             head = _first_noun(doc, rest)
             if head is not None and doc.info(head).lemma in DOCUMENTS:
@@ -756,8 +797,8 @@ def _resolve_pronoun(doc: _Doc, gender: str | None, pos: int) -> str | None:
         return None
     k = bisect_left(doc.mention_starts, pos)
     for start, end, ent in reversed(doc.mentions[:k]):
-        if ent.type == "PER" and end <= pos and _gender(ent.normal) in (gender, None):
-            return ent.normal
+        if ent.type == "PER" and end <= pos and not doc.in_quote(start) and _gender(ent.normal) in (gender, None):
+            return ent.normal  # a name inside a quote is someone the speaker talks about
     return None
 
 
@@ -766,7 +807,8 @@ def _resolve_title(doc: _Doc, j0: int, j1: int) -> str | None:
     ("президента России Владимира Путина"); the nearest such mention before wins. The words start at the
     head noun: "новосибирский губернатор" looks for "губернатор"."""
     title = [doc.info(k).lemma for k in range(j0, j1 + 1)]
-    if len(title) > 4 or not doc.info(j0).animate:  # a person's title, not "компания" or "ведомство"
+    head = doc.info(j0)
+    if len(title) > 4 or not head.animate or head.plural:  # one person's title: not "компания", "аналитики"
         return None
     best = None
     for start, _, ent in doc.mentions:
