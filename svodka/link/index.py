@@ -9,6 +9,9 @@ import numpy as np
 
 from .vectors import DIM
 
+# one query at a time: faiss's OpenMP threads cost more to start than they save, and the web server has its own
+faiss.omp_set_num_threads(1)
+
 EXACT_UP_TO = 100_000
 PER_LIST = 1000  # vectors per inverted list
 TRAIN_PER_LIST = 40  # training vectors per list for k-means

@@ -23,7 +23,7 @@ NEIGHBOURS = 30
 VECTOR_FLOOR = 0.35  # below this cosine a pair is never one story: skip the pair model
 STORY_MARGIN = 0.0  # the pair model's own same-story threshold (tuned for F1 on tgcontest pairs)
 TIGHTEN = 0.02  # per doubling of the story's size, up to 4 doublings: big stories do not chain on
-RELATED_CANDIDATES = 80
+RELATED_CANDIDATES = 60
 RELATED_PER_STORY = 3
 DOC_CACHE = 200_000
 
@@ -217,9 +217,9 @@ class Linker:
         own_root = self.root(article_id)
         own_story = self.story_of.get(article_id)
         candidates = {nid for nid, _ in self.index.search(doc.vector, RELATED_CANDIDATES)}
-        candidates.update(a.id for a in self.store.search_lemmas(top_terms(doc), limit=40, any_term=True))
+        candidates.update(self.store.search_lemma_ids(top_terms(doc), limit=30))
         if own_story is not None:
-            candidates.update(self.stories[own_story].members[-50:])
+            candidates.update(self.stories[own_story].members[-30:])
         scored = []
         for cid in candidates:
             if cid == article_id or self.root(cid) == own_root:
@@ -284,9 +284,10 @@ def story_weight(story: Story, now: datetime) -> float:
     return round(story.sources * (freshness + 0.01) * small, 4)
 
 
-def top_terms(doc: LinkDoc, n: int = 12) -> list[str]:
-    """The rarest-yet-repeated words of the article: what "more like this" looks for."""
-    return [w for w, _ in sorted(doc.lemmas.items(), key=lambda kv: (-kv[1] * idf(kv[0]), kv[0]))[:n]]
+def top_terms(doc: LinkDoc, n: int = 5) -> list[str]:
+    """The article's rarest repeated words: what "more like this" looks for. Few and rare, because the full-text
+    index pays for every document that matches any of them."""
+    return [w for w, _ in sorted(doc.lemmas.items(), key=lambda kv: (-kv[1] * idf(kv[0]) ** 2, kv[0]))[:n]]
 
 
 def shared_names(a: LinkDoc, b: LinkDoc) -> list[str]:

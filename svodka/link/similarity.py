@@ -41,6 +41,14 @@ class LinkDoc:
     published_at: datetime | None = None
     source: str = ""
     chars: frozenset = field(default_factory=frozenset)
+    weights: dict = field(init=False)  # lemma -> tf x idf, with its norm: computed once, used for every pair
+    norm: float = field(init=False)
+    title_weights: dict = field(init=False)
+    title_norm: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.weights, self.norm = tfidf_weights(self.lemmas)
+        self.title_weights, self.title_norm = tfidf_weights(Counter(self.title_lemmas))
 
 
 def content_lemmas(text: str) -> list[str]:
@@ -77,15 +85,18 @@ def idf(word: str) -> float:
     return table.get(word, unseen)
 
 
-def tfidf_cosine(a: Counter, b: Counter) -> float:
-    if not a or not b:
+def tfidf_weights(counts: Counter) -> tuple[dict[str, float], float]:
+    table, unseen = idf_table()
+    weights = {w: c * table.get(w, unseen) for w, c in counts.items()}
+    return weights, math.sqrt(sum(v * v for v in weights.values()))
+
+
+def tfidf_cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> float:
+    if not na or not nb:
         return 0.0
-    shared = a.keys() & b.keys()
-    if not shared:
-        return 0.0
-    dot = sum(a[w] * b[w] * idf(w) ** 2 for w in shared)
-    na = math.sqrt(sum((c * idf(w)) ** 2 for w, c in a.items()))
-    nb = math.sqrt(sum((c * idf(w)) ** 2 for w, c in b.items()))
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b[w] for w, v in a.items() if w in b)
     return dot / (na * nb)
 
 
@@ -105,8 +116,8 @@ def hours_apart(a: LinkDoc, b: LinkDoc) -> float | None:
 
 def features(a: LinkDoc, b: LinkDoc) -> dict[str, float]:
     return {
-        "tfidf": tfidf_cosine(a.lemmas, b.lemmas),
-        "title_tfidf": tfidf_cosine(Counter(a.title_lemmas), Counter(b.title_lemmas)),
+        "tfidf": tfidf_cosine(a.weights, a.norm, b.weights, b.norm),
+        "title_tfidf": tfidf_cosine(a.title_weights, a.title_norm, b.title_weights, b.title_norm),
         "title_jaccard": jaccard(a.title_lemmas, b.title_lemmas),
         "chars": jaccard(a.chars, b.chars),
         "dense": float(a.vector @ b.vector),

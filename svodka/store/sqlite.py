@@ -402,6 +402,15 @@ class SQLiteStore:
             return self.newest_time()
         return _dt(row[0]) if row else None
 
+    def search_lemma_ids(self, lemmas: list[str], limit: int = 30) -> list[str]:
+        """Ids of the best matches for any of the lemmas (BM25): candidates for "more like this"."""
+        terms = " OR ".join('"' + t.replace('"', '""') + '"' for t in lemmas if t)
+        if not terms:
+            return []
+        return [r[0] for r in self.db.execute(
+            "SELECT a.id FROM lemmas_fts f JOIN articles a ON a.rowid = f.rowid WHERE lemmas_fts MATCH ? "
+            "ORDER BY f.rank LIMIT ?", (terms, limit))]
+
     def teasers_of(self, page_id: str) -> list[dict]:
         return [dict(position=p, article_id=a, text=t, truncated=bool(tr)) for p, a, t, tr in self.db.execute(
             "SELECT position, article_id, text, truncated FROM teasers WHERE page_id=? ORDER BY position",
