@@ -8,7 +8,8 @@ SAMPLE := svodka/sample/seed_page.txt svodka/sample/telegram_news.jsonl
 
 run: $(VENV)/.installed
 	$(BIN)/svodka --db $(DB) ingest $(SAMPLE)
-	$(BIN)/svodka --db $(DB) list --limit 20
+	$(BIN)/svodka --db $(DB) stories --top 5
+	$(BIN)/svodka --db $(DB) serve --host 127.0.0.1 --port 8000
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -132,7 +132,7 @@ def normal_names(doc, entities):
         want = f"{attrs['firstname']} {attrs['lastname']}".lower().replace("ё", "е")
         for ent in entities:
             if ent.type == "PER" and any(s <= gs < e or gs <= s < ge for s, e in ent.mentions for gs, ge in spans):
-                right += ent.normal.lower().replace("ё", "е") == want
+                right += ent.normalised.lower().replace("ё", "е") == want
                 break
     return right, total
 

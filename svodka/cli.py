@@ -235,6 +235,13 @@ def cmd_pairs(args) -> int:
     return status
 
 
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    serve(args.db, args.host, args.port)
+    return 0
+
+
 def cmd_reanalyze(args) -> int:
     from .pipeline import reanalyze
 
@@ -347,6 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("path", metavar="FILE.jsonl|-")
     sp.set_defaults(func=cmd_pairs)
 
+    sp = with_db(sub.add_parser("serve", help="the site and the JSON API (write side needs SVODKA_API_KEY)"))
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8000)
+    sp.set_defaults(func=cmd_serve)
+
     sp = with_db(sub.add_parser("reanalyze", help="run the analysis again over stored articles"))
     sp.add_argument("--missing", action="store_true", help="only articles without a current analysis")
     sp.set_defaults(func=cmd_reanalyze)
@@ -364,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("id")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_show)
+
+    from .sources.cli import add_source_commands
+    add_source_commands(sub, with_db)
     return p
 
 

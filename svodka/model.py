@@ -103,7 +103,7 @@ def article_id(url: str | None, chash: str) -> str:
 class Entity:
     """A named entity: every mention of one person, organisation or place in one text, merged."""
     text: str  # the first mention as written
-    normal: str  # base form, after the alias table: "Владимир Путин", "США"
+    normalised: str  # base form, after the alias table: "Владимир Путин", "США"
     type: str  # PER | ORG | LOC
     start: int
     end: int

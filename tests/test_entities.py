@@ -11,15 +11,15 @@ def seed_entities():
 
 def test_seed_entities_normalised_and_merged():
     text, entities = seed_entities()
-    names = {(e.normal, e.type) for e in entities}
+    names = {(e.normalised, e.type) for e in entities}
     assert {("Владимир Путин", "PER"), ("Дональд Трамп", "PER"), ("США", "LOC"), ("Россия", "LOC"),
             ("Украина", "LOC"), ("Китайская Народная Республика", "LOC")} <= names
-    putin = next(e for e in entities if e.normal == "Владимир Путин")
+    putin = next(e for e in entities if e.normalised == "Владимир Путин")
     # "Владимир Путин", "Путин" (x3), "Путин" in the quotes' attribution: one entity
     assert len(putin.mentions) >= 4 and {text[s:e] for s, e in putin.mentions} >= {"Владимир Путин", "Путин"}
-    usa = next(e for e in entities if e.normal == "США")
+    usa = next(e for e in entities if e.normalised == "США")
     assert "Соединенными Штатами" in {text[s:e] for s, e in usa.mentions}  # alias table at work
-    assert len([e for e in entities if e.normal == "США"]) == 1
+    assert len([e for e in entities if e.normalised == "США"]) == 1
 
 
 def test_offsets_point_into_the_text():

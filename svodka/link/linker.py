@@ -25,6 +25,7 @@ STORY_MARGIN = 0.0  # the pair model's own same-story threshold (tuned for F1 on
 TIGHTEN = 0.02  # per doubling of the story's size, up to 4 doublings: big stories do not chain on
 RELATED_CANDIDATES = 60
 RELATED_PER_STORY = 3
+RELATED_FLOOR = 0.08  # below this the pair model sees nothing in common: an empty list beats a random one
 DOC_CACHE = 200_000
 
 
@@ -234,6 +235,8 @@ class Linker:
         seen_roots: dict[str, Related] = {}
         per_story: dict[int, int] = {}
         for score, other, parts in scored:
+            if score < RELATED_FLOOR:
+                break
             root = self.root(other.id)
             if root in seen_roots:
                 seen_roots[root].copies += 1

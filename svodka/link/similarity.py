@@ -64,7 +64,7 @@ def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_
              source: str = "") -> LinkDoc:
     """`entities` are Entity objects (or (type, normal) pairs); `figures` Figure objects (or (value, unit) pairs)."""
     head = text[:TEXT_CHARS]
-    ents = frozenset((e.type, e.normal) if hasattr(e, "normal") else tuple(e) for e in entities)
+    ents = frozenset((e.type, e.normalised) if hasattr(e, "normalised") else tuple(e) for e in entities)
     figs = frozenset((f.value, f.unit or f.what) if hasattr(f, "value") else tuple(f) for f in figures)
     return LinkDoc(id=id, title=title, lemmas=Counter(content_lemmas(f"{title}\n{head}")),
                    title_lemmas=frozenset(content_lemmas(title)), entities=ents, figures=figs,

@@ -103,6 +103,32 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX story_members_story ON story_members (story_id);
     """,
+    # 4: sources polled by `svodka watch`, their health, and each poll's count of new items
+    """
+    CREATE TABLE IF NOT EXISTS sources (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        name TEXT,
+        every INTEGER NOT NULL,
+        tz TEXT NOT NULL,
+        full_text INTEGER NOT NULL DEFAULT 0,
+        added_at TEXT NOT NULL,
+        last_success TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_poll_at TEXT,
+        etag TEXT,
+        last_modified TEXT
+    );
+    CREATE TABLE IF NOT EXISTS source_polls (
+        source_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        new_items INTEGER NOT NULL,
+        status TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS source_polls_source ON source_polls (source_id, at);
+    """,
 ]
 
 _COLUMNS = ("id, kind, source, url, external_id, published_at, rubric, title, lead, body, language, "
@@ -222,7 +248,7 @@ class SQLiteStore:
                          json.dumps(a.to_json(), ensure_ascii=False), now))
         self.db.execute("DELETE FROM entity_mentions WHERE article_id=?", (article_id,))
         self.db.executemany("INSERT OR REPLACE INTO entity_mentions VALUES (?,?,?,?)",
-                            [(article_id, e.normal, e.type, len(e.mentions)) for e in a.entities])
+                            [(article_id, e.normalised, e.type, len(e.mentions)) for e in a.entities])
         self.db.execute("DELETE FROM lemmas_fts WHERE rowid=?", (rowid,))
         self.db.execute("INSERT INTO lemmas_fts (rowid, lemmas) VALUES (?,?)", (rowid, " ".join(a.lemmas)))
 

@@ -157,7 +157,7 @@ def find_entities(text: str) -> list[Entity]:
         for start, end in refine(text, span.start, span.stop, span.type):
             surface = text[start:end]
             name, etype = canonical(normalise(surface, span.type), span.type)
-            found.append(Entity(text=surface, normal=name, type=etype, start=start, end=end, mentions=[(start, end)]))
+            found.append(Entity(text=surface, normalised=name, type=etype, start=start, end=end, mentions=[(start, end)]))
     return merge(found)
 
 
@@ -183,16 +183,16 @@ def merge(mentions: list[Entity]) -> list[Entity]:
     """One entity per thing: equal names merge, and a lone surname joins the full name it ends."""
     by_name: dict[tuple[str, str], Entity] = {}
     for m in mentions:
-        key = (m.type, _key(m.normal))
+        key = (m.type, _key(m.normalised))
         if key in by_name:
             by_name[key].mentions.extend(m.mentions)
         else:
             by_name[key] = m
-    people = [e for e in by_name.values() if e.type == "PER" and " " in e.normal]
+    people = [e for e in by_name.values() if e.type == "PER" and " " in e.normalised]
     for key, e in list(by_name.items()):
-        if e.type != "PER" or " " in e.normal:
+        if e.type != "PER" or " " in e.normalised:
             continue
-        full = [p for p in people if _key(p.normal).split()[-1] == key[1] or _key(p.normal).split()[0] == key[1]]
+        full = [p for p in people if _key(p.normalised).split()[-1] == key[1] or _key(p.normalised).split()[0] == key[1]]
         if len(full) == 1:  # "Путин" with "Владимир Путин"; ambiguous surnames stay apart
             full[0].mentions.extend(e.mentions)
             del by_name[key]

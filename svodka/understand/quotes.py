@@ -667,15 +667,15 @@ def _speaker_in(doc: _Doc, seg: list[int], agree: tuple | None) -> _Speaker | No
     people = doc.mentions_in(doc.starts[seg[0]], before, ("PER",))
     person = next((m for m in people if _subject(doc, seg, m)), None)
     if person:  # "сказал Зеленский в ходе конгресса": a name the dictionary takes for an adjective
-        return _Speaker(person[2].normal, person[0], person[1])
+        return _Speaker(person[2].normalised, person[0], person[1])
     if h is not None:
         j0, j1 = _phrase(doc, seg, h)
         named = _named_later(doc, seg, j0, j1)
         if named:  # "представитель президента по культурному сотрудничеству Михаил Швыдкой"
-            return _Speaker(named[2].normal, doc.starts[j0], named[1])
+            return _Speaker(named[2].normalised, doc.starts[j0], named[1])
         return _Speaker(_name(doc, j0, j1, h), doc.starts[j0], doc.ends[j1])
     found = doc.mentions_in(doc.starts[seg[0]], doc.ends[seg[-1]])
-    return _Speaker(found[0][2].normal, found[0][0], found[0][1]) if found else None
+    return _Speaker(found[0][2].normalised, found[0][0], found[0][1]) if found else None
 
 
 def _named_later(doc: _Doc, seg: list[int], j0: int, j1: int) -> tuple | None:
@@ -782,12 +782,12 @@ def _name(doc: _Doc, j0: int, j1: int, h: int, oblique: bool = False) -> str | N
     start, end = doc.starts[j0], doc.ends[j1]
     people = doc.mentions_in(start, end, ("PER",))
     if people:
-        return people[-1][2].normal
+        return people[-1][2].normalised
     if doc.words[h] in PRONOUNS:
         return _resolve_pronoun(doc, PRONOUNS[doc.words[h]][1] or "-", start)
     orgs = doc.mentions_in(doc.starts[h], doc.ends[h], ("ORG",))
     if orgs:
-        return orgs[0][2].normal
+        return orgs[0][2].normalised
     return _resolve_title(doc, h, j1) or _plain_name(doc, j0, j1, h, oblique)
 
 
@@ -797,8 +797,8 @@ def _resolve_pronoun(doc: _Doc, gender: str | None, pos: int) -> str | None:
         return None
     k = bisect_left(doc.mention_starts, pos)
     for start, end, ent in reversed(doc.mentions[:k]):
-        if ent.type == "PER" and end <= pos and not doc.in_quote(start) and _gender(ent.normal) in (gender, None):
-            return ent.normal  # a name inside a quote is someone the speaker talks about
+        if ent.type == "PER" and end <= pos and not doc.in_quote(start) and _gender(ent.normalised) in (gender, None):
+            return ent.normalised  # a name inside a quote is someone the speaker talks about
     return None
 
 
@@ -815,7 +815,7 @@ def _resolve_title(doc: _Doc, j0: int, j1: int) -> str | None:
         if ent.type == "PER" and _titled(doc, doc.token_at(start), title):
             if start > doc.starts[j0] and best:
                 break
-            best = ent.normal
+            best = ent.normalised
     return best
 
 

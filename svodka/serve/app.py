@@ -1,0 +1,363 @@
+"""The web app: one store and one linker per process, shared by the site (web.py) and the API (api.py).
+
+Every read of the store and the linker happens on the event loop thread (the handlers are `async def`), so the
+linker's in-memory state and the SQLite connection are never used by two threads at once. Only ingestion runs in
+the threadpool, on its own connection (WAL lets the site keep reading); the new articles are then linked back on
+the loop in small batches, so a large ingest pauses the site for one batch at a time.
+
+Serve with one process: the linker and the caches live in it. A second process over the same store would not see
+the stories that the first one's ingests make until it restarts (and on two cores one process measured faster:
+docs/benchmarks_serve.md).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..model import Analysis, Article, IngestError, Related, Story
+from ..store import db_location
+from ..store.sqlite import SQLiteStore
+
+STATIC = Path(__file__).resolve().parent / "static"
+RELATED_K = 10
+RELATED_CACHE = 50_000  # lists of ~10 items: tens of MB at most
+TOP_CACHE = 256
+LINK_BATCH = 50
+LIST_KINDS = ("article", "post")
+
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+     b"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+@dataclass
+class Item:
+    """An article as a list shows it: no body."""
+    id: str
+    kind: str
+    source: str
+    title: str
+    lead: str
+    url: str | None
+    published_at: datetime | None
+    rubric: str | None  # the feed rubric code
+
+
+_ITEM_SQL = ("SELECT a.id, a.kind, a.source, a.title, a.lead, a.url, a.published_at, "
+             "feed_rubric(a.rubric, n.rubric) FROM articles a LEFT JOIN analyses n ON n.article_id = a.id")
+
+
+def _item(row: tuple) -> Item:
+    aid, kind, source, title, lead, url, published, rubric = row
+    return Item(aid, kind, source, title, lead, url, datetime.fromisoformat(published) if published else None,
+                rubric)
+
+
+@lru_cache(maxsize=4096)
+def feed_rubric(page_rubric: str | None, ours: str | None) -> str | None:
+    """As understand.analyze.feed_rubric, from the two columns, so SQL can filter on it."""
+    from ..understand.rubric import map_page_rubric
+
+    return (map_page_rubric(page_rubric) if page_rubric else None) or ours
+
+
+def casefold(text: str | None) -> str | None:
+    return text.casefold() if text else text
+
+
+def utc_iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).isoformat()
+
+
+def fts_terms(words: list[str], any_term: bool = False) -> str:
+    return (" OR " if any_term else " ").join('"' + w.replace('"', '""') + '"' for w in words if w)
+
+
+class Desk:
+    """What the site and the API read: the store, the linker, and the caches in front of them."""
+
+    def __init__(self, db: str | None = None):
+        from ..link.linker import Linker
+
+        self.path = db_location(db)
+        self.store = SQLiteStore(self.path)
+        self.store.db.create_function("feed_rubric", 2, feed_rubric, deterministic=True)
+        self.store.db.create_function("casefold", 1, casefold, deterministic=True)
+        self.linker = Linker(self.store)
+        self.related_cache: OrderedDict[str, tuple[int, list[Related]]] = OrderedDict()
+        self.top_cache: dict[tuple, list[Story]] = {}
+        self.sources_cache: list[tuple[str, int]] | None = None
+        self.ingest_lock = threading.Lock()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def warm(self) -> None:
+        """Load the lemmatiser and the pair model now, not on a reader's first search or related list."""
+        from ..link.similarity import pair_model
+        from ..understand.lemmas import lemmas
+
+        lemmas("проверка")
+        pair_model()
+
+    # -- articles
+
+    def article(self, article_id: str) -> tuple[Article, Analysis | None] | None:
+        article = self.store.get(article_id)
+        return (article, self.store.analysis(article_id)) if article else None
+
+    def items(self, limit: int = 30, offset: int = 0, rubric: str | None = None, source: str | None = None,
+              since: datetime | None = None, until: datetime | None = None,
+              kinds: tuple[str, ...] = LIST_KINDS) -> list[Item]:
+        where, params = self._filters(rubric, source, since, until, kinds)
+        rows = self.store.db.execute(
+            f"{_ITEM_SQL} WHERE {where} ORDER BY a.published_at DESC, a.rowid DESC "
+            "LIMIT ? OFFSET ?", (*params, limit, offset))
+        return [_item(r) for r in rows]
+
+    def items_by_id(self, ids: list[str]) -> list[Item]:
+        """In the order of `ids`."""
+        found: dict[str, Item] = {}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            rows = self.store.db.execute(f"{_ITEM_SQL} WHERE a.id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((r[0], _item(r)) for r in rows)
+        return [found[i] for i in ids if i in found]
+
+    def search(self, query: str, limit: int = 30, offset: int = 0, rubric: str | None = None,
+               source: str | None = None, since: datetime | None = None, until: datetime | None = None) -> list[Item]:
+        """Russian morphology: the query's lemmas against the stored lemmas; all words, or any when none has all."""
+        from ..understand.lemmas import lemmas
+
+        words = list(dict.fromkeys(lemmas(query)))
+        where, params = self._filters(rubric, source, since, until, LIST_KINDS)
+        found: list[Item] = []
+        for any_term in (False, True) if len(words) > 1 else (False,):
+            terms = fts_terms(words, any_term)
+            if not terms:
+                return []
+            rows = self.store.db.execute(
+                f"{_ITEM_SQL} JOIN lemmas_fts f ON f.rowid = a.rowid WHERE lemmas_fts MATCH ? AND {where} "
+                "ORDER BY f.rank LIMIT ? OFFSET ?", (terms, *params, limit, offset))
+            found = [_item(r) for r in rows]
+            if found or offset:
+                break
+        return found
+
+    @staticmethod
+    def _filters(rubric, source, since, until, kinds) -> tuple[str, list]:
+        where, params = [f"a.kind IN ({','.join('?' * len(kinds))})"], list(kinds)
+        if rubric:
+            where.append("feed_rubric(a.rubric, n.rubric) = ?")
+            params.append(rubric)
+        if source:
+            where.append("a.source = ?")
+            params.append(source)
+        if since:
+            where.append("a.published_at >= ?")
+            params.append(utc_iso(since))
+        if until:
+            where.append("a.published_at < ?")
+            params.append(utc_iso(until))
+        return " AND ".join(where), params
+
+    def sources(self) -> list[tuple[str, int]]:
+        """Sources by how much they publish: a scan of the table, so kept until the next ingest."""
+        if self.sources_cache is None:
+            self.sources_cache = self.store.db.execute(
+                "SELECT source, count(*) FROM articles WHERE kind IN ('article', 'post') GROUP BY source "
+                "ORDER BY count(*) DESC, source").fetchall()
+        return self.sources_cache
+
+    # -- linking
+
+    def related(self, article: Article, analysis: Analysis | None, k: int = RELATED_K) -> list[Related]:
+        """Cached per article; the cache is dropped whenever new articles are linked."""
+        cached = self.related_cache.get(article.id)
+        # a list shorter than it was asked for is all there is: it answers any k
+        if cached and (cached[0] >= k or len(cached[1]) < cached[0]):
+            self.related_cache.move_to_end(article.id)
+            return cached[1][:k]
+        k_computed = max(k, RELATED_K)
+        items = self.linker.related(article.id, k=k_computed, article=article, analysis=analysis)
+        self.related_cache[article.id] = (k_computed, items)
+        if len(self.related_cache) > RELATED_CACHE:
+            self.related_cache.popitem(last=False)
+        return items[:k]
+
+    def top_stories(self, n: int = 10, since: timedelta | None = timedelta(hours=24), min_size: int = 1) -> list[Story]:
+        key = (n, since, min_size)
+        if key not in self.top_cache:
+            if len(self.top_cache) > TOP_CACHE:  # `since` comes from the query string: keep the cache bounded
+                self.top_cache.clear()
+            self.top_cache[key] = self.linker.top_stories(n=n, since=since, min_size=min_size)
+        return self.top_cache[key]
+
+    def story(self, story_id: int) -> Story | None:
+        return self.store.story(story_id)
+
+    def story_of(self, article_id: str) -> Story | None:
+        sid = self.linker.story_of.get(article_id)
+        state = self.linker.stories.get(sid) if sid is not None else None
+        return state.as_story() if state else None
+
+    def analyses(self, ids: list[str]) -> dict[str, Analysis]:
+        out = {}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            rows = self.store.db.execute(
+                f"SELECT article_id, data FROM analyses WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((aid, Analysis.from_json(json.loads(data))) for aid, data in rows)
+        return out
+
+    # -- entities
+
+    def entity_items(self, etype: str, name: str, limit: int = 30, offset: int = 0) -> list[Item]:
+        rows = self.store.db.execute(
+            f"{_ITEM_SQL} JOIN entity_mentions m ON m.article_id = a.id WHERE m.name = ? AND m.type = ? "
+            "AND a.kind IN ('article', 'post') ORDER BY a.published_at DESC, a.rowid DESC "
+            "LIMIT ? OFFSET ?", (name, etype, limit, offset))
+        return [_item(r) for r in rows]
+
+    def entity_count(self, etype: str, name: str) -> int:
+        return self.store.db.execute(
+            "SELECT count(*) FROM entity_mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.name = ? AND m.type = ? AND a.kind IN ('article', 'post')", (name, etype)).fetchone()[0]
+
+    def entity_stories(self, etype: str, name: str, limit: int = 10) -> list[Story]:
+        """The stories most of its articles are in, biggest share first."""
+        rows = self.store.db.execute(
+            "SELECT s.story_id, count(*) AS n FROM entity_mentions m "
+            "JOIN story_members s ON s.article_id = m.article_id "
+            "WHERE m.name = ? AND m.type = ? GROUP BY s.story_id ORDER BY n DESC, s.story_id DESC LIMIT ?",
+            (name, etype, limit)).fetchall()
+        return [st.as_story() for sid, _ in rows if (st := self.linker.stories.get(sid))]
+
+    def entity_quotes(self, name: str, limit: int = 12, scan: int = 200) -> list[tuple[Item, object]]:
+        """A person's quotes in their latest articles, one of each text, direct speech first."""
+        items = self.entity_items("PER", name, limit=scan)
+        analyses = self.analyses([i.id for i in items])
+        out, seen = [], set()
+        for item in items:
+            for q in analyses[item.id].quotes if item.id in analyses else ():
+                if q.speaker == name and q.text not in seen:
+                    seen.add(q.text)
+                    out.append((item, q))
+        return sorted(out, key=lambda iq: not iq[1].direct)[:limit]
+
+    def entity_search(self, query: str, limit: int = 20) -> list[tuple[str, str, int, int]]:
+        """(name, type, articles, mentions) whose name holds the query, case-insensitively; a scan of the
+        mentions table: fine for a desk's archive, an index of names is the step after."""
+        needle = " ".join(query.split()).casefold()
+        if not needle:
+            return []
+        return self.store.db.execute(
+            "SELECT name, type, count(*) AS n, sum(mentions) FROM entity_mentions WHERE instr(casefold(name), ?) > 0 "
+            "GROUP BY name, type ORDER BY n DESC, name LIMIT ?", (needle, limit)).fetchall()
+
+    # -- writing
+
+    def ingest(self, items: list[Article | IngestError]) -> tuple[dict, list[str]]:
+        """Analyse and store on a connection of its own (runs in the threadpool); link later, on the loop."""
+        from ..pipeline import ingest
+
+        articles = [i for i in items if isinstance(i, Article)]
+        with self.ingest_lock:
+            writer = SQLiteStore(self.path)
+            try:
+                counts = ingest(writer, articles, analyze=True)
+                ids = [stored_id(writer, a) for a in articles]
+            finally:
+                writer.close()
+        return vars(counts), [i for i in ids if i]
+
+    async def link_new(self) -> int:
+        """What linker.link_pending does, a batch at a time, so readers get the loop between batches."""
+        done = 0
+        while pending := self.store.unlinked(limit=LINK_BATCH):
+            self.linker.add_batch(pending)
+            done += len(pending)
+            self.changed()
+            await asyncio.sleep(0)
+        self.changed()
+        return done
+
+    def changed(self) -> None:
+        self.related_cache.clear()
+        self.top_cache.clear()
+        self.sources_cache = None
+
+
+def stored_id(store: SQLiteStore, article: Article) -> str | None:
+    """The id the store keeps the article under: its own, or that of the text or URL it duplicates."""
+    row = store.db.execute("SELECT id FROM articles WHERE id=? OR content_hash=? OR url=? LIMIT 1",
+                           (article.id, article.content_hash, article.url)).fetchone()
+    return row[0] if row else None
+
+
+class SecurityHeaders:
+    """Pure ASGI (cheaper than BaseHTTPMiddleware): article text is untrusted, so no inline script may run."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def create_app(db: str | None = None) -> FastAPI:
+    from fastapi.staticfiles import StaticFiles
+
+    from . import api, web
+
+    desk = Desk(db)  # lives as long as the process: test clients run the lifespan once per request
+    desk.warm()
+    app = FastAPI(title="Svodka", version="1", docs_url=None, redoc_url=None,
+                  description="Russian-language news: articles with their analysis, related news, stories, "
+                              "entities, search; ingestion with an API key.")
+    app.state.desk = desk
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(web.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return web.error_page(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        if is_api(request):
+            return JSONResponse({"detail": api.validation_detail(exc)}, status_code=422)
+        return web.error_page(request, 400, "Неверный запрос")
+
+    return app
