@@ -13,9 +13,9 @@ from .vectors import DIM
 faiss.omp_set_num_threads(1)
 
 EXACT_UP_TO = 100_000
-PER_LIST = 1000  # vectors per inverted list
+PER_LIST = 250  # vectors per inverted list
 TRAIN_PER_LIST = 40  # training vectors per list for k-means
-NPROBE = 16
+NPROBE = 12
 
 
 def inverted_file(dim: int, expected: int):

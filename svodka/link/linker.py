@@ -26,7 +26,8 @@ TIGHTEN = 0.02  # per doubling of the story's size, up to 4 doublings: big stori
 RELATED_CANDIDATES = 60
 RELATED_PER_STORY = 3
 RELATED_FLOOR = 0.08  # below this the pair model sees nothing in common: an empty list beats a random one
-DOC_CACHE = 200_000
+DOC_CACHE = 20_000  # link docs in memory (~30 KB each with their tf-idf weights); the rest are read from the store
+RANKED_SEARCH_UP_TO = 200_000  # above this many articles, full-text candidates are the newest matches, not the best
 
 
 @dataclass
@@ -60,7 +61,7 @@ def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, di
                   figures=frozenset(tuple(f) for f in d["figures"]), vector=np.frombuffer(vector, dtype=np.float32),
                   published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
                   source=d["source"], chars=char_grams(d["title"]))
-    return doc, d
+    return doc, {"kind": d.get("kind"), "is_news": d.get("is_news")}  # the rest is in the doc: keep the cache lean
 
 
 def story_threshold(size: int) -> float:
@@ -110,6 +111,15 @@ class Linker:
             self.docs.popitem(last=False)
         return found
 
+    def preload(self, article_ids) -> None:
+        """Fetch the link docs not in the cache in one query: one round trip instead of one per candidate."""
+        missing = [a for a in article_ids if a not in self.docs]
+        for i in range(0, len(missing), 500):
+            for article_id, vector, data in self.store.link_docs(missing[i:i + 500]):
+                self.docs[article_id] = doc_from_row(article_id, vector, data)
+        while len(self.docs) > DOC_CACHE:
+            self.docs.popitem(last=False)
+
     def root(self, article_id: str) -> str:
         """The first text of a family of copies."""
         seen = set()
@@ -145,7 +155,7 @@ class Linker:
         doc = make_doc(article.id, article.title, article.text, analysis.entities, analysis.figures,
                        article.published_at, article.source)
         data = doc_data(doc, article.kind, analysis.is_news)
-        self.docs[article.id] = (doc, json.loads(data))
+        self.docs[article.id] = (doc, {"kind": article.kind, "is_news": analysis.is_news})
         dup = self.copies.add(article.id, f"{article.title}\n{article.text}", article.published_at)
         if dup:
             self.dup_of[article.id] = dup
@@ -161,7 +171,9 @@ class Linker:
         else:
             model = pair_model()
             per_story: dict[int, float] = {}
-            for nid, cosine in self.index.search(doc.vector, NEIGHBOURS):
+            neighbours = self.index.search(doc.vector, NEIGHBOURS)
+            self.preload(n for n, c in neighbours if c >= VECTOR_FLOOR and n in self.story_of)
+            for nid, cosine in neighbours:
                 sid = self.story_of.get(nid)
                 if sid is None or cosine < VECTOR_FLOOR:
                     continue
@@ -218,9 +230,11 @@ class Linker:
         own_root = self.root(article_id)
         own_story = self.story_of.get(article_id)
         candidates = {nid for nid, _ in self.index.search(doc.vector, RELATED_CANDIDATES)}
-        candidates.update(self.store.search_lemma_ids(top_terms(doc), limit=30))
+        candidates.update(self.store.search_lemma_ids(top_terms(doc), limit=30,
+                                                      by_rank=len(self.index) <= RANKED_SEARCH_UP_TO))
         if own_story is not None:
             candidates.update(self.stories[own_story].members[-30:])
+        self.preload(candidates)
         scored = []
         for cid in candidates:
             if cid == article_id or self.root(cid) == own_root:

@@ -372,6 +372,11 @@ class SQLiteStore:
     def count_linked(self) -> int:
         return self.db.execute("SELECT count(*) FROM link_docs").fetchone()[0]
 
+    def link_docs(self, article_ids: list[str]) -> list[tuple[str, bytes, str]]:
+        marks = ",".join("?" * len(article_ids))
+        return self.db.execute(f"SELECT article_id, vector, data FROM link_docs WHERE article_id IN ({marks})",
+                               article_ids).fetchall()
+
     def link_doc(self, article_id: str) -> tuple[bytes, str, str | None] | None:
         return self.db.execute("SELECT vector, data, dup_of FROM link_docs WHERE article_id=?",
                                (article_id,)).fetchone()
@@ -428,14 +433,16 @@ class SQLiteStore:
             return self.newest_time()
         return _dt(row[0]) if row else None
 
-    def search_lemma_ids(self, lemmas: list[str], limit: int = 30) -> list[str]:
-        """Ids of the best matches for any of the lemmas (BM25): candidates for "more like this"."""
+    def search_lemma_ids(self, lemmas: list[str], limit: int = 30, by_rank: bool = True) -> list[str]:
+        """Ids of matches for any of the lemmas: candidates for "more like this". By BM25 rank, or, in a large store
+        where ranking every match costs too much, the newest matches (the index reads them backwards and stops)."""
         terms = " OR ".join('"' + t.replace('"', '""') + '"' for t in lemmas if t)
         if not terms:
             return []
+        order = "f.rank" if by_rank else "f.rowid DESC"
         return [r[0] for r in self.db.execute(
             "SELECT a.id FROM lemmas_fts f JOIN articles a ON a.rowid = f.rowid WHERE lemmas_fts MATCH ? "
-            "ORDER BY f.rank LIMIT ?", (terms, limit))]
+            f"ORDER BY {order} LIMIT ?", (terms, limit))]
 
     def teasers_of(self, page_id: str) -> list[dict]:
         return [dict(position=p, article_id=a, text=t, truncated=bool(tr)) for p, a, t, tr in self.db.execute(
