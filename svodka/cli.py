@@ -238,7 +238,7 @@ def cmd_pairs(args) -> int:
 def cmd_serve(args) -> int:
     from .serve import serve
 
-    serve(args.db, args.host, args.port)
+    serve(args.db, args.host, args.port, watch=args.watch)
     return 0
 
 
@@ -357,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_db(sub.add_parser("serve", help="the site and the JSON API (write side needs SVODKA_API_KEY)"))
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8000)
+    sp.add_argument("--watch", action="store_true", help="poll the registered sources in the background")
     sp.set_defaults(func=cmd_serve)
 
     sp = with_db(sub.add_parser("reanalyze", help="run the analysis again over stored articles"))

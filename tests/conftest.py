@@ -23,14 +23,11 @@ def fixture(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory):
-    """The bundled sample (seed page + 3,000 Telegram posts) ingested, analysed and linked, once per session."""
-    from svodka.ingest import read
-    from svodka.link.linker import Linker
-    from svodka.pipeline import ingest
-    from svodka.store.sqlite import SQLiteStore
+    """The bundled sample (seed page + 3,000 Telegram posts) ingested, analysed and linked, once per session
+    (the same file the serving tests use)."""
+    from conftest_serve import build_db
 
-    path = str(tmp_path_factory.mktemp("sample") / "sample.db")
-    store = SQLiteStore(path)
-    ingest(store, read([str(SEED), str(SAMPLE_JSONL)]), linker=Linker(store))
-    store.close()
-    return path
+    path = tmp_path_factory.getbasetemp() / "serve.db"
+    if not path.exists():
+        build_db(path)
+    return str(path)

@@ -332,7 +332,27 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def create_app(db: str | None = None) -> FastAPI:
+def link_periodically(desk: Desk, every: float):
+    """A lifespan that links, every few seconds, what another writer (the source poller) stored."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app):
+        async def loop():
+            while True:
+                await asyncio.sleep(every)
+                await desk.link_new()
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
+
+
+def create_app(db: str | None = None, link_every: float | None = None) -> FastAPI:
     from fastapi.staticfiles import StaticFiles
 
     from . import api, web
@@ -340,6 +360,7 @@ def create_app(db: str | None = None) -> FastAPI:
     desk = Desk(db)  # lives as long as the process: test clients run the lifespan once per request
     desk.warm()
     app = FastAPI(title="Svodka", version="1", docs_url=None, redoc_url=None,
+                  lifespan=link_periodically(desk, link_every) if link_every else None,
                   description="Russian-language news: articles with their analysis, related news, stories, "
                               "entities, search; ingestion with an API key.")
     app.state.desk = desk

@@ -354,6 +354,15 @@ async def rubric_page(request: Request, code: str, page_no: int = Query(1, alias
                 feed=f"/rubric/{code}/rss.xml", current=code)
 
 
+@router.get("/sources", response_class=HTMLResponse)
+async def sources_page(request: Request):
+    from ..sources.registry import Registry
+
+    registry = Registry(desk(request).store)
+    rows = [registry.health(s) for s in registry.all()]
+    return page("sources.html", title="Источники", rows=rows, current=None)
+
+
 @router.get("/source/{name:path}", response_class=HTMLResponse)
 async def source_page(request: Request, name: str, page_no: int = Query(1, alias="page", ge=1, le=10_000)):
     items, has_next = paged(desk(request).items(limit=PAGE_SIZE + 1, offset=(page_no - 1) * PAGE_SIZE, source=name))
