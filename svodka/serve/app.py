@@ -7,7 +7,7 @@ the loop in small batches, so a large ingest pauses the site for one batch at a 
 
 Serve with one process: the linker and the caches live in it. A second process over the same store would not see
 the stories that the first one's ingests make until it restarts (and on two cores one process measured faster:
-docs/benchmarks_serve.md).
+docs/benchmarks.md, "Serving").
 """
 from __future__ import annotations
 
