@@ -40,7 +40,7 @@ def cmd_parse(args) -> int:
     from .ingest import read
 
     articles, errors = [], 0
-    for item in read(args.paths, tz=args.tz):
+    for item in read(args.paths, tz=args.tz, source=args.source):
         if isinstance(item, IngestError):
             errors += 1
             print(f"error: {item}", file=sys.stderr)
@@ -64,7 +64,7 @@ def cmd_ingest(args) -> int:
     store = open_store(args.db)
     try:
         linker = None if args.no_analyze else Linker(store)
-        items = progress(read(args.paths, tz=args.tz), "ingest")
+        items = progress(read(args.paths, tz=args.tz, source=args.source), "ingest")
         counts = ingest(store, items, analyze=not args.no_analyze, linker=linker,
                         on_error=lambda e: items.write(f"error: {e}", file=sys.stderr))
     finally:
@@ -321,11 +321,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="+", metavar="PATH|URL")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--tz", default=LOCAL_TZ, help="time zone of the pages' datelines (default %(default)s)")
+    sp.add_argument("--source", help="source name for inputs that carry none (page dumps; default 'page')")
     sp.set_defaults(func=cmd_parse)
 
     sp = with_db(sub.add_parser("ingest", help="read files, folders or URLs into the store (idempotent)"))
     sp.add_argument("paths", nargs="+", metavar="PATH|URL")
     sp.add_argument("--tz", default=LOCAL_TZ, help="time zone of the pages' datelines (default %(default)s)")
+    sp.add_argument("--source", help="source name for inputs that carry none (page dumps; default 'page')")
     sp.add_argument("--no-analyze", action="store_true", help="store only; `svodka reanalyze --missing` later")
     sp.set_defaults(func=cmd_ingest)
 

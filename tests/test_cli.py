@@ -50,3 +50,9 @@ def test_list_json_and_show_with_env_db(tmp_path):
     assert "## Снижение военных расходов" in text and "Похожие новости" in text
     missing = svodka("show", "nope", env_db=db)
     assert missing.returncode == 1 and "no article 'nope'" in missing.stderr
+
+
+def test_source_names_a_page_dump(tmp_path):
+    r = svodka("parse", str(SEED), "--json", "--source", "Пример.ру")
+    assert json.loads(r.stdout)[0]["source"] == "Пример.ру"
+    assert json.loads(svodka("parse", str(SEED), "--json").stdout)[0]["source"] == "page"

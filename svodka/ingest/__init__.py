@@ -19,19 +19,20 @@ FETCH_TIMEOUT = 20.0
 USER_AGENT = "Svodka/0.1 (+news desk; polite)"
 
 
-def read(targets: Iterable[str], tz: str = DEFAULT_TZ) -> Iterator[Item]:
-    """Files, folders (walked recursively, sorted) and http(s) URLs, in the order given."""
+def read(targets: Iterable[str], tz: str = DEFAULT_TZ, source: str | None = None) -> Iterator[Item]:
+    """Files, folders (walked recursively, sorted) and http(s) URLs, in the order given. `source` names the
+    source of inputs that carry no name of their own (page dumps)."""
     for target in targets:
         if target.startswith(("http://", "https://")):
             yield from read_url(target, tz)
         elif os.path.isdir(target):
             for path in sorted(p for p in Path(target).rglob("*") if p.is_file() and not p.name.startswith(".")):
-                yield from read_file(str(path), tz)
+                yield from read_file(str(path), tz, source)
         else:
-            yield from read_file(target, tz)
+            yield from read_file(target, tz, source)
 
 
-def read_file(path: str, tz: str = DEFAULT_TZ) -> Iterator[Item]:
+def read_file(path: str, tz: str = DEFAULT_TZ, source: str | None = None) -> Iterator[Item]:
     try:
         size = os.path.getsize(path)
         if path.endswith((".jsonl", ".ndjson")):
@@ -47,10 +48,11 @@ def read_file(path: str, tz: str = DEFAULT_TZ) -> Iterator[Item]:
     except OSError as e:
         yield IngestError(path, f"cannot read: {e.strerror or e}")
         return
-    yield from read_bytes(data, path, tz=tz)
+    yield from read_bytes(data, path, tz=tz, source=source)
 
 
-def read_bytes(data: bytes, origin: str, url: str | None = None, tz: str = DEFAULT_TZ) -> Iterator[Item]:
+def read_bytes(data: bytes, origin: str, url: str | None = None, tz: str = DEFAULT_TZ,
+               source: str | None = None) -> Iterator[Item]:
     """Detect the format from the content itself: extensions lie, content types more so."""
     if len(data) > MAX_FILE_BYTES:
         yield IngestError(origin, f"input too large: {len(data) / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB")
@@ -63,17 +65,18 @@ def read_bytes(data: bytes, origin: str, url: str | None = None, tz: str = DEFAU
     except DecodeError as e:
         yield IngestError(origin, str(e))
         return
-    yield from read_text(text, origin, url=url, tz=tz)
+    yield from read_text(text, origin, url=url, tz=tz, source=source)
 
 
-def read_text(text: str, origin: str, url: str | None = None, tz: str = DEFAULT_TZ) -> Iterator[Item]:
+def read_text(text: str, origin: str, url: str | None = None, tz: str = DEFAULT_TZ,
+              source: str | None = None) -> Iterator[Item]:
     try:
         if looks_like_feed(text):
             yield from parse_feed(text, origin, tz)
         elif looks_like_html(text):
             yield from parse_html(text, origin, url=url, tz=tz)
         elif looks_like_pagedump(text):
-            yield from parse_pagedump(text, origin, tz=tz)
+            yield from parse_pagedump(text, origin, source=source, tz=tz)
         elif text.lstrip().startswith("<"):
             yield IngestError(origin, "XML that is neither an RSS/Atom feed nor an HTML page")
         else:

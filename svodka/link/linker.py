@@ -90,10 +90,11 @@ class Linker:
             self.index.add(ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
             self.linked.update(ids)
             self.dup_of.update({r[0]: r[2] for r in rows if r[2]})
+        sources = self.store.story_sources()
         for story, members in self.store.stories_all():
             state = StoryState(id=story.id, first_at=story.first_at, last_at=story.last_at, title=story.title,
-                               title_article=story.title_article, members=[m for m, _ in members])
-            state.sources = {self.doc(m)[0].source for m in state.members if self.doc(m)}
+                               title_article=story.title_article, members=[m for m, _ in members],
+                               sources=sources.get(story.id, set()))
             self.stories[story.id] = state
             for m in state.members:
                 self.story_of[m] = story.id

@@ -399,6 +399,14 @@ class SQLiteStore:
         for row in self.db.execute("SELECT id, title, title_article, first_at, last_at, size, sources FROM stories"):
             yield self._story(row), members.get(row[0], [])
 
+    def story_sources(self) -> dict[int, set[str]]:
+        """Each story's distinct sources, in one pass (the linker needs them to count a new member's source)."""
+        out: dict[int, set[str]] = {}
+        for sid, source in self.db.execute("SELECT DISTINCT m.story_id, a.source FROM story_members m "
+                                           "JOIN articles a ON a.id = m.article_id"):
+            out.setdefault(sid, set()).add(source)
+        return out
+
     def _story(self, row) -> Story:
         sid, title, title_article, first_at, last_at, size, sources = row
         return Story(id=sid, title=title, title_article=title_article, first_at=_dt(first_at),
