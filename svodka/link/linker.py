@@ -100,16 +100,11 @@ class Linker:
                 self.story_of[m] = story.id
 
     def doc(self, article_id: str) -> tuple[LinkDoc, dict] | None:
-        if article_id in self.docs:
+        if article_id not in self.docs:
+            self.preload([article_id])
+        found = self.docs.get(article_id)
+        if found is not None:
             self.docs.move_to_end(article_id)
-            return self.docs[article_id]
-        row = self.store.link_doc(article_id)
-        if row is None:
-            return None
-        found = doc_from_row(article_id, row[0], row[1])
-        self.docs[article_id] = found
-        if len(self.docs) > DOC_CACHE:
-            self.docs.popitem(last=False)
         return found
 
     def preload(self, article_ids) -> None:

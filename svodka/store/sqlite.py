@@ -377,10 +377,6 @@ class SQLiteStore:
         return self.db.execute(f"SELECT article_id, vector, data FROM link_docs WHERE article_id IN ({marks})",
                                article_ids).fetchall()
 
-    def link_doc(self, article_id: str) -> tuple[bytes, str, str | None] | None:
-        return self.db.execute("SELECT vector, data, dup_of FROM link_docs WHERE article_id=?",
-                               (article_id,)).fetchone()
-
     def unlinked(self, limit: int = 500) -> list[tuple[Article, Analysis]]:
         """Analysed articles the linker has not seen, oldest first (stubs are not linked)."""
         rows = self.db.execute(
