@@ -19,11 +19,11 @@ from .index import VectorIndex
 from .similarity import LinkDoc, char_grams, features, hours_apart, idf, make_doc, pair_model
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
-NEIGHBOURS = 30
+NEIGHBOURS = 20
 VECTOR_FLOOR = 0.35  # below this cosine a pair is never one story: skip the pair model
 STORY_MARGIN = 0.0  # the pair model's own same-story threshold (tuned for F1 on tgcontest pairs)
 TIGHTEN = 0.02  # per doubling of the story's size, up to 4 doublings: big stories do not chain on
-RELATED_CANDIDATES = 60
+RELATED_CANDIDATES = 40
 RELATED_PER_STORY = 3
 RELATED_FLOOR = 0.08  # below this the pair model sees nothing in common: an empty list beats a random one
 DOC_CACHE = 20_000  # link docs in memory (~30 KB each with their tf-idf weights); the rest are read from the store
@@ -226,7 +226,7 @@ class Linker:
         own_root = self.root(article_id)
         own_story = self.story_of.get(article_id)
         candidates = {nid for nid, _ in self.index.search(doc.vector, RELATED_CANDIDATES)}
-        candidates.update(self.store.search_lemma_ids(top_terms(doc), limit=30,
+        candidates.update(self.store.search_lemma_ids(top_terms(doc), limit=20,
                                                       by_rank=len(self.index) <= RANKED_SEARCH_UP_TO))
         if own_story is not None:
             candidates.update(self.stories[own_story].members[-30:])
