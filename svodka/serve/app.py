@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..model import Analysis, Article, IngestError, Related, Story
 from ..store import db_location
-from ..store.sqlite import SQLiteStore
+from ..store.sqlite import SQLiteStore, fts_query
 
 STATIC = Path(__file__).resolve().parent / "static"
 RELATED_K = 10
@@ -83,10 +83,6 @@ def casefold(text: str | None) -> str | None:
 
 def utc_iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).isoformat()
-
-
-def fts_terms(words: list[str], any_term: bool = False) -> str:
-    return (" OR " if any_term else " ").join('"' + w.replace('"', '""') + '"' for w in words if w)
 
 
 class Desk:
@@ -148,7 +144,7 @@ class Desk:
         where, params = self._filters(rubric, source, since, until, LIST_KINDS)
         found: list[Item] = []
         for any_term in (False, True) if len(words) > 1 else (False,):
-            terms = fts_terms(words, any_term)
+            terms = fts_query(words, any_term)
             if not terms:
                 return []
             rows = self.store.db.execute(

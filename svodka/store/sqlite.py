@@ -134,6 +134,11 @@ MIGRATIONS: list[str] = [
 _COLUMNS = ("id, kind, source, url, external_id, published_at, rubric, title, lead, body, language, "
             "content_hash, origin")
 
+def fts_query(words: list[str], any_term: bool = False) -> str:
+    """Words as an FTS5 query: each quoted (so that user text is never FTS syntax), all or any of them."""
+    return (" OR " if any_term else " ").join('"' + w.replace('"', '""') + '"' for w in words if w)
+
+
 _A_COLUMNS = ", ".join("a." + c.strip() for c in _COLUMNS.split(","))
 
 
@@ -302,7 +307,7 @@ class SQLiteStore:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def search(self, query: str, limit: int = 20) -> list[Article]:
-        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        terms = fts_query(query.split())
         if not terms:
             return []
         rows = self.db.execute(
@@ -333,8 +338,8 @@ class SQLiteStore:
             last = rows[-1][0]
             yield [self._article(r[1:]) for r in rows]
 
-    def search_lemmas(self, lemmas: list[str], limit: int = 20, any_term: bool = False) -> list[Article]:
-        terms = (" OR " if any_term else " ").join('"' + t.replace('"', '""') + '"' for t in lemmas if t)
+    def search_lemmas(self, lemmas: list[str], limit: int = 20) -> list[Article]:
+        terms = fts_query(lemmas)
         if not terms:
             return []
         rows = self.db.execute(
@@ -385,9 +390,6 @@ class SQLiteStore:
             "ORDER BY a.published_at IS NULL, a.published_at, a.rowid LIMIT ?", (limit,)).fetchall()
         return [(self._article(r[:-1]), Analysis.from_json(json.loads(r[-1]))) for r in rows]
 
-    def copies_by_dup(self, article_id: str) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT article_id FROM link_docs WHERE dup_of=?", (article_id,))]
-
     def stories_all(self) -> Iterator[tuple[Story, list[tuple[str, float]]]]:
         members: dict[int, list] = {}
         for aid, sid, score in self.db.execute("SELECT article_id, story_id, score FROM story_members"):
@@ -423,12 +425,6 @@ class SQLiteStore:
         row = self.db.execute("SELECT story_id FROM story_members WHERE article_id=?", (article_id,)).fetchone()
         return row[0] if row else None
 
-    def stories_since(self, since: datetime | None, min_size: int = 1) -> list[Story]:
-        rows = self.db.execute(
-            "SELECT id, title, title_article, first_at, last_at, size, sources FROM stories "
-            "WHERE (? IS NULL OR last_at >= ?) AND size >= ?", (_iso(since), _iso(since), min_size))
-        return [self._story(r) for r in rows]
-
     def newest_time(self, skip: int = 0) -> datetime | None:
         """The newest article's time; with `skip`, the time of the (skip+1)-th newest (robust to a few outliers)."""
         row = self.db.execute("SELECT published_at FROM articles WHERE kind != 'stub' AND published_at IS NOT NULL "
@@ -440,18 +436,13 @@ class SQLiteStore:
     def search_lemma_ids(self, lemmas: list[str], limit: int = 30, by_rank: bool = True) -> list[str]:
         """Ids of matches for any of the lemmas: candidates for "more like this". By BM25 rank, or, in a large store
         where ranking every match costs too much, the newest matches (the index reads them backwards and stops)."""
-        terms = " OR ".join('"' + t.replace('"', '""') + '"' for t in lemmas if t)
+        terms = fts_query(lemmas, any_term=True)
         if not terms:
             return []
         order = "f.rank" if by_rank else "f.rowid DESC"
         return [r[0] for r in self.db.execute(
             "SELECT a.id FROM lemmas_fts f JOIN articles a ON a.rowid = f.rowid WHERE lemmas_fts MATCH ? "
             f"ORDER BY {order} LIMIT ?", (terms, limit))]
-
-    def teasers_of(self, page_id: str) -> list[dict]:
-        return [dict(position=p, article_id=a, text=t, truncated=bool(tr)) for p, a, t, tr in self.db.execute(
-            "SELECT position, article_id, text, truncated FROM teasers WHERE page_id=? ORDER BY position",
-            (page_id,))]
 
     def copies_of(self, article_id: str) -> list[dict]:
         return [dict(source=s, url=u or None, external_id=e or None, published_at=p, origin=o)
