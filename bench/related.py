@@ -111,10 +111,10 @@ def main() -> None:
     linker = Linker(store, load=False)
     linker.index = type(linker.index)(expected=store.count_linked())
     for rows in store.link_vectors(batch=20_000):
-        ids = [r[0] for r in rows]
-        linker.index.add(ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
+        ids = [r[1] for r in rows]
+        linker.index.add(ids, np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows]))
         linker.linked.update(ids)
-    for aid, sid, _ in store.db.execute("SELECT article_id, story_id, score FROM story_members"):
+    for aid, sid in store.query("SELECT article_id, story_id FROM story_members"):
         linker.story_of[aid] = sid
         linker.stories.setdefault(sid, StoryState(id=sid)).members.append(aid)
     build = time.perf_counter() - t0

@@ -8,11 +8,51 @@ SEED = ROOT / "svodka" / "sample" / "seed_page.txt"
 SAMPLE_JSONL = ROOT / "svodka" / "sample" / "telegram_news.jsonl"
 
 
-@pytest.fixture
-def store(tmp_path):
-    from svodka.store.sqlite import SQLiteStore
+@pytest.fixture(scope="session")
+def pg_server():
+    """The URL of a PostgreSQL server for the session: SVODKA_TEST_PG, or a throwaway cluster started here."""
+    import os
 
-    s = SQLiteStore(str(tmp_path / "test.db"))
+    if os.environ.get("SVODKA_TEST_PG"):
+        yield os.environ["SVODKA_TEST_PG"]
+        return
+    from pgcluster import Cluster
+
+    try:
+        cluster = Cluster()
+    except Exception as e:  # noqa: BLE001 - no PostgreSQL here: skip on a laptop, fail in CI
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL: {e}")
+    yield cluster.url
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh database of its own for one test."""
+    from pgcluster import new_database
+
+    return new_database(pg_server)
+
+
+def open_backend(backend: str, tmp_path, request) -> str:
+    """The --db value of an empty store of the backend."""
+    return str(tmp_path / "test.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db(request, tmp_path):
+    """An empty store's --db value, once per backend."""
+    return open_backend(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def store(any_db):
+    """An empty store, once per backend: the store test-suite runs against SQLite and PostgreSQL."""
+    from svodka.store import open_store
+
+    s = open_store(any_db)
     yield s
     s.close()
 

@@ -23,7 +23,7 @@ def build_db(path: Path) -> None:
     store = SQLiteStore(str(part))
     try:
         ingest(store, read([str(p) for p in SAMPLE]), linker=Linker(store))
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.checkpoint()
     finally:
         store.close()
     part.rename(path)

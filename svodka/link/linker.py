@@ -54,6 +54,12 @@ def doc_data(doc: LinkDoc, kind: str, is_news: bool) -> str:
         "kind": kind, "is_news": is_news}, ensure_ascii=False)
 
 
+def link_doc(article: Article, analysis: Analysis) -> LinkDoc:
+    """What the linker knows of a stored article; the one recipe, whether made here or in a Ray task."""
+    return make_doc(article.id, article.title, article.text, analysis.entities, analysis.figures,
+                    article.published_at, article.source)
+
+
 def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, dict]:
     d = json.loads(data)
     doc = LinkDoc(id=article_id, title=d["title"], lemmas=Counter(d["lemmas"]),
@@ -78,6 +84,9 @@ class Linker:
         self.story_of: dict[str, int] = {}
         self.stories: dict[int, StoryState] = {}
         self.linked: set[str] = set()
+        self.last_seq = 0  # the store's link docs up to this one are in memory
+        # docs made elsewhere (Ray tasks: svodka/distributed.py), by (article id, content hash); each taken once
+        self.prepared: dict[tuple[str, str], LinkDoc] = {}
         if load:
             self.load()
 
@@ -85,19 +94,38 @@ class Linker:
 
     def load(self) -> None:
         self.index = VectorIndex(expected=self.store.count_linked())
-        for rows in self.store.link_vectors():
-            ids = [r[0] for r in rows]
-            self.index.add(ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
-            self.linked.update(ids)
-            self.dup_of.update({r[0]: r[2] for r in rows if r[2]})
+        self._take_vectors(self.store.link_vectors())
         sources = self.store.story_sources()
         for story, members in self.store.stories_all():
-            state = StoryState(id=story.id, first_at=story.first_at, last_at=story.last_at, title=story.title,
-                               title_article=story.title_article, members=[m for m, _ in members],
-                               sources=sources.get(story.id, set()))
-            self.stories[story.id] = state
-            for m in state.members:
-                self.story_of[m] = story.id
+            self._take_story(story, [m for m, _ in members], sources.get(story.id, set()))
+
+    def follow(self) -> int:
+        """Take in what another process linked since we last looked (the processes sharing a store link one at a
+        time: store.try_lead): its vectors and copies, and the stories its articles joined. Returns how many."""
+        new = self._take_vectors(self.store.link_vectors(after=self.last_seq))
+        for story, members, sources in self.store.stories_with(new):
+            self._take_story(story, members, sources)
+        return len(new)
+
+    def _take_vectors(self, batches) -> list[str]:
+        new = []
+        for rows in batches:
+            self.last_seq = rows[-1][0]
+            rows = [r for r in rows if r[1] not in self.linked]
+            if rows:
+                ids = [r[1] for r in rows]
+                self.index.add(ids, np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows]))
+                self.linked.update(ids)
+                self.dup_of.update({r[1]: r[3] for r in rows if r[3]})
+                new.extend(ids)
+        return new
+
+    def _take_story(self, story: Story, members: list[str], sources: set[str]) -> None:
+        self.stories[story.id] = StoryState(id=story.id, first_at=story.first_at, last_at=story.last_at,
+                                            title=story.title, title_article=story.title_article, members=members,
+                                            sources=sources)
+        for m in members:
+            self.story_of[m] = story.id
 
     def doc(self, article_id: str) -> tuple[LinkDoc, dict] | None:
         if article_id not in self.docs:
@@ -148,8 +176,9 @@ class Linker:
         self.store.put_links(docs, [s.as_story() for s in touched.values()], members)
 
     def add(self, article: Article, analysis: Analysis) -> tuple[tuple, StoryState, float]:
-        doc = make_doc(article.id, article.title, article.text, analysis.entities, analysis.figures,
-                       article.published_at, article.source)
+        doc = self.prepared.pop((article.id, article.content_hash), None)
+        if doc is None:
+            doc = link_doc(article, analysis)
         data = doc_data(doc, article.kind, analysis.is_news)
         self.docs[article.id] = (doc, {"kind": article.kind, "is_news": analysis.is_news})
         dup = self.copies.add(article.id, f"{article.title}\n{article.text}", article.published_at)

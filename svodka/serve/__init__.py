@@ -1,19 +1,20 @@
 """`svodka serve`: the site and the JSON API (FastAPI), over one store."""
 from __future__ import annotations
 
-LINK_EVERY = 5.0  # seconds between looks for articles the poller stored
+LINK_EVERY = 5.0  # seconds between looks for new articles (the poller's, other processes', the CLI's)
 
 
 def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8000, watch: bool = False) -> None:
     """With `watch`, the source poller runs in a thread beside the server: it stores new articles analysed, and
-    the server, which owns the linker, links them (one linker per store, or stories would be numbered twice)."""
+    the server links them. Every few seconds the server links what is new in the store (if it is the store's
+    linker: one per store, or stories would be numbered twice) or follows the process that is."""
     import uvicorn
 
     from ..store import db_location
     from .app import create_app
 
     path = db_location(db)
-    app = create_app(path, link_every=LINK_EVERY if watch else None)
+    app = create_app(path, link_every=LINK_EVERY)
     poller = None
     if watch:
         from ..sources import start_background

@@ -5,19 +5,17 @@ linker's in-memory state and the SQLite connection are never used by two threads
 the threadpool, on its own connection (WAL lets the site keep reading); the new articles are then linked back on
 the loop in small batches, so a large ingest pauses the site for one batch at a time.
 
-Serve with one process: the linker and the caches live in it. A second process over the same store would not see
-the stories that the first one's ingests make until it restarts (and on two cores one process measured faster:
-docs/benchmarks.md, "Serving").
+Several processes may serve one store (PostgreSQL across machines; SQLite on one): one of them at a time links
+(store.try_lead); every process follows the store every few seconds (Desk.link_new), taking the new link data and
+stories into its own index, so all of them give the same answers.
 """
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -26,8 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..model import Analysis, Article, IngestError, Related, Story
-from ..store import db_location
-from ..store.sqlite import SQLiteStore, fts_query
+from ..store import db_location, open_store
 
 STATIC = Path(__file__).resolve().parent / "static"
 RELATED_K = 10
@@ -59,26 +56,10 @@ class Item:
     rubric: str | None  # the feed rubric code
 
 
-_ITEM_SQL = ("SELECT a.id, a.kind, a.source, a.title, a.lead, a.url, a.published_at, "
-             "feed_rubric(a.rubric, n.rubric) FROM articles a LEFT JOIN analyses n ON n.article_id = a.id")
-
-
 def _item(row: tuple) -> Item:
     aid, kind, source, title, lead, url, published, rubric = row
     return Item(aid, kind, source, title, lead, url, datetime.fromisoformat(published) if published else None,
                 rubric)
-
-
-@lru_cache(maxsize=4096)
-def feed_rubric(page_rubric: str | None, ours: str | None) -> str | None:
-    """As understand.analyze.feed_rubric, from the two columns, so SQL can filter on it."""
-    from ..understand.rubric import map_page_rubric
-
-    return (map_page_rubric(page_rubric) if page_rubric else None) or ours
-
-
-def casefold(text: str | None) -> str | None:
-    return text.casefold() if text else text
 
 
 def utc_iso(dt: datetime) -> str:
@@ -92,9 +73,7 @@ class Desk:
         from ..link.linker import Linker
 
         self.path = db_location(db)
-        self.store = SQLiteStore(self.path)
-        self.store.db.create_function("feed_rubric", 2, feed_rubric, deterministic=True)
-        self.store.db.create_function("casefold", 1, casefold, deterministic=True)
+        self.store = open_store(self.path)
         self.linker = Linker(self.store)
         self.related_cache: OrderedDict[str, tuple[int, list[Related]]] = OrderedDict()
         self.top_cache: dict[tuple, list[Story]] = {}
@@ -121,18 +100,12 @@ class Desk:
     def items(self, limit: int = 30, offset: int = 0, rubric: str | None = None, source: str | None = None,
               since: datetime | None = None, until: datetime | None = None,
               kinds: tuple[str, ...] = LIST_KINDS) -> list[Item]:
-        where, params = self._filters(rubric, source, since, until, kinds)
-        rows = self.store.db.execute(
-            f"{_ITEM_SQL} WHERE {where} ORDER BY a.published_at DESC, a.rowid DESC "
-            "LIMIT ? OFFSET ?", (*params, limit, offset))
-        return [_item(r) for r in rows]
+        return [_item(r) for r in self.store.items(limit, offset, rubric=rubric, source=source, since=since,
+                                                   until=until, kinds=kinds)]
 
     def items_by_id(self, ids: list[str]) -> list[Item]:
         """In the order of `ids`."""
-        found: dict[str, Item] = {}
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            rows = self.store.db.execute(f"{_ITEM_SQL} WHERE a.id IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((r[0], _item(r)) for r in rows)
+        found = {r[0]: _item(r) for r in self.store.items_by_id(ids)}
         return [found[i] for i in ids if i in found]
 
     def search(self, query: str, limit: int = 30, offset: int = 0, rubric: str | None = None,
@@ -141,43 +114,18 @@ class Desk:
         from ..understand.lemmas import lemmas
 
         words = list(dict.fromkeys(lemmas(query)))
-        where, params = self._filters(rubric, source, since, until, LIST_KINDS)
         found: list[Item] = []
         for any_term in (False, True) if len(words) > 1 else (False,):
-            terms = fts_query(words, any_term)
-            if not terms:
-                return []
-            rows = self.store.db.execute(
-                f"{_ITEM_SQL} JOIN lemmas_fts f ON f.rowid = a.rowid WHERE lemmas_fts MATCH ? AND {where} "
-                "ORDER BY f.rank LIMIT ? OFFSET ?", (terms, *params, limit, offset))
-            found = [_item(r) for r in rows]
+            found = [_item(r) for r in self.store.search_items(words, any_term, limit, offset, rubric=rubric,
+                                                               source=source, since=since, until=until)]
             if found or offset:
                 break
         return found
 
-    @staticmethod
-    def _filters(rubric, source, since, until, kinds) -> tuple[str, list]:
-        where, params = [f"a.kind IN ({','.join('?' * len(kinds))})"], list(kinds)
-        if rubric:
-            where.append("feed_rubric(a.rubric, n.rubric) = ?")
-            params.append(rubric)
-        if source:
-            where.append("a.source = ?")
-            params.append(source)
-        if since:
-            where.append("a.published_at >= ?")
-            params.append(utc_iso(since))
-        if until:
-            where.append("a.published_at < ?")
-            params.append(utc_iso(until))
-        return " AND ".join(where), params
-
     def sources(self) -> list[tuple[str, int]]:
         """Sources by how much they publish: a scan of the table, so kept until the next ingest."""
         if self.sources_cache is None:
-            self.sources_cache = self.store.db.execute(
-                "SELECT source, count(*) FROM articles WHERE kind IN ('article', 'post') GROUP BY source "
-                "ORDER BY count(*) DESC, source").fetchall()
+            self.sources_cache = [tuple(r) for r in self.store.source_counts()]
         return self.sources_cache
 
     # -- linking
@@ -213,34 +161,19 @@ class Desk:
         return state.as_story() if state else None
 
     def analyses(self, ids: list[str]) -> dict[str, Analysis]:
-        out = {}
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            rows = self.store.db.execute(
-                f"SELECT article_id, data FROM analyses WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((aid, Analysis.from_json(json.loads(data))) for aid, data in rows)
-        return out
+        return self.store.analyses(ids)
 
     # -- entities
 
     def entity_items(self, etype: str, name: str, limit: int = 30, offset: int = 0) -> list[Item]:
-        rows = self.store.db.execute(
-            f"{_ITEM_SQL} JOIN entity_mentions m ON m.article_id = a.id WHERE m.name = ? AND m.type = ? "
-            "AND a.kind IN ('article', 'post') ORDER BY a.published_at DESC, a.rowid DESC "
-            "LIMIT ? OFFSET ?", (name, etype, limit, offset))
-        return [_item(r) for r in rows]
+        return [_item(r) for r in self.store.entity_items(etype, name, limit, offset)]
 
     def entity_count(self, etype: str, name: str) -> int:
-        return self.store.db.execute(
-            "SELECT count(*) FROM entity_mentions m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.name = ? AND m.type = ? AND a.kind IN ('article', 'post')", (name, etype)).fetchone()[0]
+        return self.store.entity_count(etype, name)
 
     def entity_stories(self, etype: str, name: str, limit: int = 10) -> list[Story]:
         """The stories most of its articles are in, biggest share first."""
-        rows = self.store.db.execute(
-            "SELECT s.story_id, count(*) AS n FROM entity_mentions m "
-            "JOIN story_members s ON s.article_id = m.article_id "
-            "WHERE m.name = ? AND m.type = ? GROUP BY s.story_id ORDER BY n DESC, s.story_id DESC LIMIT ?",
-            (name, etype, limit)).fetchall()
+        rows = self.store.entity_story_counts(etype, name, limit)
         return [st.as_story() for sid, _ in rows if (st := self.linker.stories.get(sid))]
 
     def entity_quotes(self, name: str, limit: int = 12, scan: int = 200) -> list[tuple[Item, object]]:
@@ -256,14 +189,9 @@ class Desk:
         return sorted(out, key=lambda iq: not iq[1].direct)[:limit]
 
     def entity_search(self, query: str, limit: int = 20) -> list[tuple[str, str, int, int]]:
-        """(name, type, articles, mentions) whose name holds the query, case-insensitively; a scan of the
-        mentions table: fine for a desk's archive, an index of names is the step after."""
+        """(name, type, articles, mentions) whose name holds the query, case-insensitively."""
         needle = " ".join(query.split()).casefold()
-        if not needle:
-            return []
-        return self.store.db.execute(
-            "SELECT name, type, count(*) AS n, sum(mentions) FROM entity_mentions WHERE instr(casefold(name), ?) > 0 "
-            "GROUP BY name, type ORDER BY n DESC, name LIMIT ?", (needle, limit)).fetchall()
+        return self.store.entity_search(needle, limit) if needle else []
 
     # -- writing
 
@@ -273,22 +201,24 @@ class Desk:
 
         articles = [i for i in items if isinstance(i, Article)]
         with self.ingest_lock:
-            writer = SQLiteStore(self.path)
+            writer = open_store(self.path)
             try:
                 counts = ingest(writer, articles, analyze=True)
-                ids = [stored_id(writer, a) for a in articles]
+                ids = [writer.stored_id(a) for a in articles]
             finally:
                 writer.close()
         return vars(counts), [i for i in ids if i]
 
     async def link_new(self) -> int:
-        """What linker.link_pending does, a batch at a time, so readers get the loop between batches."""
-        done = 0
-        while pending := self.store.unlinked(limit=LINK_BATCH):
-            self.linker.add_batch(pending)
-            done += len(pending)
-            self.changed()
-            await asyncio.sleep(0)
+        """Follow what other processes linked; then, if this process is the store's linker, link what is new, a
+        batch at a time (what linker.link_pending does), so readers get the loop between batches."""
+        done = self.linker.follow()
+        if self.store.try_lead():
+            while pending := self.store.unlinked(limit=LINK_BATCH):
+                self.linker.add_batch(pending)
+                done += len(pending)
+                self.changed()
+                await asyncio.sleep(0)
         self.changed()
         return done
 
@@ -296,13 +226,6 @@ class Desk:
         self.related_cache.clear()
         self.top_cache.clear()
         self.sources_cache = None
-
-
-def stored_id(store: SQLiteStore, article: Article) -> str | None:
-    """The id the store keeps the article under: its own, or that of the text or URL it duplicates."""
-    row = store.db.execute("SELECT id FROM articles WHERE id=? OR content_hash=? OR url=? LIMIT 1",
-                           (article.id, article.content_hash, article.url)).fetchone()
-    return row[0] if row else None
 
 
 class SecurityHeaders:

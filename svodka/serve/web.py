@@ -19,8 +19,9 @@ from ..cli import reason_line
 from ..model import HEADING, Analysis, Article, Figure
 from ..understand.dates import DEFAULT_TZ, zone
 from ..understand.rubric import RUBRIC_NAMES_RU, RUBRICS
+from ..store.sql import page_feed_rubric
 from . import rss
-from .app import Desk, Item, feed_rubric
+from .app import Desk, Item
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_SIZE = 30
@@ -245,7 +246,7 @@ async def article_page(request: Request, article_id: str):
         raise HTTPException(404, "no such article")
     article, analysis = found
     text = article.text
-    rubric = feed_rubric(article.rubric, analysis.rubric if analysis else None)
+    rubric = page_feed_rubric(article.rubric, analysis.rubric if analysis else None)
     return page("article.html", title=article.title, article=article, rubric=rubric,
                 blocks=marked_blocks(article, analysis), heading=HEADING, source_url=safe_url(article.url),
                 quotes=quotes_of(analysis), figures=key_figures(text, analysis),

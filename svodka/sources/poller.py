@@ -346,7 +346,7 @@ async def watch(store, stop: threading.Event, config: PollConfig | None = None, 
     from ..link.linker import Linker
 
     fetcher = Fetcher(config)
-    linker = Linker(store) if link else None
+    linker = Linker(store) if link and store.try_lead() else None
     try:
         while not stop.is_set():
             for result in await poll_due(store, fetcher, linker):

@@ -60,67 +60,66 @@ def backoff_seconds(every: int, failures: int) -> int:
 
 class Registry:
     def __init__(self, store):
-        self.db = store.db
+        self.store = store
 
     def add(self, url: str, name: str | None = None, every: int = 600, tz: str = DEFAULT_TZ,
             full_text: bool = False, now: datetime | None = None) -> Source:
         now = now or now_utc()
-        with self._write():
-            cur = self.db.execute(
-                "INSERT INTO sources (url, name, every, tz, full_text, added_at, next_poll_at) VALUES (?,?,?,?,?,?,?)",
-                (url, name, every, tz, int(full_text), iso(now), iso(now)))
-        return self.get(cur.lastrowid)
+        with self.store.transaction() as x:
+            source_id = x.execute(
+                "INSERT INTO sources (url, name, every, tz, full_text, added_at, next_poll_at) VALUES (?,?,?,?,?,?,?) "
+                "RETURNING id", (url, name, every, tz, int(full_text), iso(now), iso(now))).fetchone()[0]
+        return self.get(source_id)
 
     def remove(self, source_id: int) -> bool:
         """The source and its poll history go; the articles it brought stay."""
-        with self._write():
-            gone = self.db.execute("DELETE FROM sources WHERE id=?", (source_id,)).rowcount
-            self.db.execute("DELETE FROM source_polls WHERE source_id=?", (source_id,))
+        with self.store.transaction() as x:
+            gone = x.execute("DELETE FROM sources WHERE id=?", (source_id,)).rowcount
+            x.execute("DELETE FROM source_polls WHERE source_id=?", (source_id,))
         return bool(gone)
 
     def get(self, source_id: int) -> Source | None:
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM sources WHERE id=?", (source_id,)).fetchone()
-        return _source(row) if row else None
+        rows = self.store.query(f"SELECT {_COLUMNS} FROM sources WHERE id=?", (source_id,))
+        return _source(rows[0]) if rows else None
 
     def by_url(self, url: str) -> Source | None:
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM sources WHERE url=?", (url,)).fetchone()
-        return _source(row) if row else None
+        rows = self.store.query(f"SELECT {_COLUMNS} FROM sources WHERE url=?", (url,))
+        return _source(rows[0]) if rows else None
 
     def all(self) -> list[Source]:
-        return [_source(r) for r in self.db.execute(f"SELECT {_COLUMNS} FROM sources ORDER BY id")]
+        return [_source(r) for r in self.store.query(f"SELECT {_COLUMNS} FROM sources ORDER BY id")]
 
     def due(self, now: datetime | None = None) -> list[Source]:
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM sources WHERE next_poll_at IS NULL OR next_poll_at <= ? "
-                               "ORDER BY next_poll_at, id", (iso(now or now_utc()),))
+        rows = self.store.query(f"SELECT {_COLUMNS} FROM sources WHERE next_poll_at IS NULL OR next_poll_at <= ? "
+                                "ORDER BY next_poll_at, id", (iso(now or now_utc()),))
         return [_source(r) for r in rows]
 
     def next_due_at(self) -> datetime | None:
-        row = self.db.execute("SELECT MIN(next_poll_at) FROM sources").fetchone()
-        return datetime.fromisoformat(row[0]) if row and row[0] else None
+        rows = self.store.query("SELECT MIN(next_poll_at) FROM sources")
+        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
 
     def record(self, source: Source, poll: PollRecord, now: datetime | None = None) -> None:
         """The health row and the poll row, in one transaction; nothing else is touched."""
         now = now or now_utc()
         failures = 0 if poll.ok else source.consecutive_failures + 1
         next_at = iso(now + timedelta(seconds=backoff_seconds(source.every, failures)))
-        with self._write():
+        with self.store.transaction() as x:
             if poll.ok:
-                self.db.execute(
+                x.execute(
                     "UPDATE sources SET last_success=?, consecutive_failures=0, next_poll_at=?, "
                     "etag=?, last_modified=? WHERE id=?",
                     (iso(now), next_at, poll.etag, poll.last_modified, source.id))
             else:
-                self.db.execute(
+                x.execute(
                     "UPDATE sources SET last_error=?, last_error_at=?, consecutive_failures=?, next_poll_at=? "
                     "WHERE id=?", (poll.status, iso(now), failures, next_at, source.id))
-            self.db.execute("INSERT INTO source_polls VALUES (?,?,?,?)",
-                            (source.id, iso(now), poll.new_items, poll.status))
-            self.db.execute("DELETE FROM source_polls WHERE at < ?", (iso(now - POLL_HISTORY),))
+            x.execute("INSERT INTO source_polls VALUES (?,?,?,?)", (source.id, iso(now), poll.new_items, poll.status))
+            x.execute("DELETE FROM source_polls WHERE at < ?", (iso(now - POLL_HISTORY),))
 
     def items_since(self, source_id: int, since: datetime) -> int:
-        row = self.db.execute("SELECT COALESCE(SUM(new_items), 0) FROM source_polls WHERE source_id=? AND at >= ?",
-                              (source_id, iso(since))).fetchone()
-        return int(row[0])
+        rows = self.store.query("SELECT COALESCE(SUM(new_items), 0) FROM source_polls WHERE source_id=? AND at >= ?",
+                                (source_id, iso(since)))
+        return int(rows[0][0])
 
     def health(self, source: Source, now: datetime | None = None) -> dict:
         """The row `sources list --json` prints: settings, then how the source has fared."""
@@ -130,23 +129,6 @@ class Registry:
             d.pop(key)
         d["items_last_day"] = self.items_since(source.id, now - timedelta(days=1))
         return d
-
-    def _write(self):
-        return _Transaction(self.db)
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE / COMMIT on the store's autocommit connection; ROLLBACK on any error."""
-
-    def __init__(self, db):
-        self.db = db
-
-    def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, value, tb):
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
-        return False
 
 
 def _source(row: tuple) -> Source:
