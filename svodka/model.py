@@ -9,6 +9,12 @@ from typing import Any
 
 PARAGRAPH = "p"
 HEADING = "h"
+# control characters carry nothing in news text, and PostgreSQL refuses NUL in text: dropped on the way in
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def drop_controls(text: str | None) -> str | None:
+    return _CONTROL.sub("", text) if text else text
 
 
 @dataclass
@@ -45,6 +51,12 @@ class Article:
     content_hash: str = ""
 
     def __post_init__(self) -> None:
+        for name in ("source", "title", "lead", "url", "rubric", "external_id", "origin"):
+            setattr(self, name, drop_controls(getattr(self, name)))
+        for block in self.body:
+            block.text = drop_controls(block.text)
+        for teaser in self.teasers:
+            teaser.text = drop_controls(teaser.text)
         if not self.lead:
             self.lead = next((b.text for b in self.body if b.kind == PARAGRAPH), "")
         if not self.content_hash:

@@ -301,7 +301,7 @@ def story_figures(analyses: dict[str, Analysis], n: int = 8) -> list[tuple[str, 
     counts: Counter = Counter()
     shown: dict[tuple, str] = {}
     for analysis in analyses.values():
-        for key in {(f.value, f.unit) for f in analysis.figures}:
+        for key in dict.fromkeys((f.value, f.unit) for f in analysis.figures):  # in order: ties go to the first
             counts[key] += 1
         for f in analysis.figures:
             shown.setdefault((f.value, f.unit), f.text)

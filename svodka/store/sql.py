@@ -211,12 +211,12 @@ class SQLStore:
         return Analysis.from_json(json.loads(rows[0][0])) if rows else None
 
     def analyses(self, ids: list[str]) -> dict[str, Analysis]:
-        out = {}
+        out: dict[str, Analysis] = {}
         for chunk in chunks(ids):
             rows = self.query(f"SELECT article_id, data FROM analyses WHERE article_id IN ({marks(len(chunk))})",
                               chunk)
             out.update((aid, Analysis.from_json(json.loads(data))) for aid, data in rows)
-        return out
+        return {aid: out[aid] for aid in ids if aid in out}  # in the order asked: the same in every backend
 
     def needing_analysis(self, version: int, limit: int = 1000) -> list[Article]:
         """Articles with no analysis, or one older than `version`."""
