@@ -3,7 +3,9 @@
 Data (public, human-labelled): ParaPhraser DEV headline pairs (paraphrase = label 0 or 1) and the tgcontest
 same-story pairs (title + text). A logistic regression over the score parts of svodka.link.similarity, features
 standardised; the threshold is the one that maximises F1 on out-of-fold predictions of the training data.
-Run: .venv/bin/python scripts/train_pairs.py [../shared/data]
+With --e5, the model with the event vector's cosine as a tenth part (svodka/link/event.py), shipped as
+svodka/data/pair_model_e5.json; the e5 vectors are cached by eval/dense_pairs.py's cache (first run: ~15 min).
+Run: .venv/bin/python scripts/train_pairs.py [../shared/data] [--e5]
 """
 from __future__ import annotations
 
@@ -103,20 +105,39 @@ def training_set(data: Path):
     return X, y, w, len(yp)
 
 
-def main(data: Path) -> None:
+def e5_cosines(data: Path) -> np.ndarray:
+    """The e5 cosine of each training pair, in training_set's order: ParaPhraser headlines, then tgcontest texts."""
+    sys.path.insert(0, str(ROOT / "eval"))
+    from dense_pairs import e5_cache
+
+    from svodka.link.event import event_text
+
+    rows = lambda name: [json.loads(line) for line in open(data / name, encoding="utf-8")]  # noqa: E731
+    pairs = [(r["text_1"], r["text_2"]) for r in rows("paraphraser/dev.jsonl")]
+    pairs += [(event_text(r["title_1"], r["text_1"]), event_text(r["title_2"], r["text_2"]))
+              for r in rows("tgcontest_ru/pairs_dev.jsonl")]
+    return e5_cache().cosines(pairs)
+
+
+def main(data: Path, e5: bool = False) -> None:
     X, y, w, n_pp = training_set(data)
+    names = list(FEATURES)
+    if e5:
+        X = np.column_stack([X, e5_cosines(data)])
+        names.append("e5")
     threshold = best_threshold(out_of_fold(X, y, w)[n_pp:], y[n_pp:])  # tuned where full texts are
     scaler, model = fit(X, y, w)
-    out = ROOT / "svodka" / "data" / "pair_model.json"
+    out = ROOT / "svodka" / "data" / ("pair_model_e5.json" if e5 else "pair_model.json")
     out.write_text(json.dumps({
-        "features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+        "features": names, "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
         "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]), "threshold": threshold,
         "trained_on": "paraphraser DEV (7227 headline pairs) + tgcontest_ru pairs_dev (110 full-text pairs, x10)",
     }, indent=1), encoding="utf-8")
     print(f"trained on {len(y)} pairs; threshold {threshold:.2f}; -> {out}")
-    for name, c in sorted(zip(FEATURES, model.coef_[0]), key=lambda kv: -abs(kv[1])):
+    for name, c in sorted(zip(names, model.coef_[0]), key=lambda kv: -abs(kv[1])):
         print(f"  {name:14} {c:+.3f}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DATA)
+    args = [a for a in sys.argv[1:] if a != "--e5"]
+    main(Path(args[0]) if args else DEFAULT_DATA, e5="--e5" in sys.argv[1:])

@@ -7,6 +7,10 @@ import os
 import sys
 from typing import Iterable
 
+# numpy's BLAS threads only spin in this work (one small vector at a time) and slow the whole run 3-4x on a busy
+# machine (docs/benchmarks.md, "Ray pipeline"): one thread, unless the user says otherwise
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 from .model import HEADING, Article, IngestError
 from .store import db_location, open_store
 from .understand.dates import DEFAULT_TZ
@@ -63,10 +67,20 @@ def cmd_ingest(args) -> int:
 
     store = open_store(args.db)
     try:
-        linker = None if args.no_analyze else Linker(store)
+        # another process may be the store's linker (a server): then it links what this stores
+        linker = None if args.no_analyze or not store.try_lead() else Linker(store)
         items = progress(read(args.paths, tz=args.tz, source=args.source), "ingest")
-        counts = ingest(store, items, analyze=not args.no_analyze, linker=linker,
-                        on_error=lambda e: items.write(f"error: {e}", file=sys.stderr))
+
+        def on_error(e: IngestError) -> None:
+            items.write(f"error: {e}", file=sys.stderr)
+
+        if args.ray and not args.no_analyze:
+            from . import distributed
+
+            with distributed.ray_session(args.ray, args.workers):
+                counts = distributed.ingest(store, items, linker=linker, on_error=on_error)
+        else:
+            counts = ingest(store, items, analyze=not args.no_analyze, linker=linker, on_error=on_error)
     finally:
         store.close()
     print(counts)
@@ -195,12 +209,11 @@ def cmd_stories(args) -> int:
 
 def cmd_pairs(args) -> int:
     """Each line with text_1, text_2 (optional title_*, date_*) written back with score and same_story."""
-    from .link.similarity import features, make_doc, pair_model
+    from .link.event import event_text, event_vectors
+    from .link.similarity import features, make_doc, model_for
     from .understand.dates import DateError, parse_date
     from .understand.entities import find_entities
     from .understand.figures import find_figures
-
-    model = pair_model()
 
     def doc(r: dict, n: int):
         title, text = str(r.get(f"title_{n}") or ""), str(r.get(f"text_{n}") or "")
@@ -211,7 +224,10 @@ def cmd_pairs(args) -> int:
             except DateError:
                 when = None
         full = f"{title}\n{text}"[:3000]
-        return make_doc(str(n), title, text, find_entities(full), find_figures(full), when)
+        d = make_doc(str(n), title, text, find_entities(full), find_figures(full), when)
+        if not args.fast:
+            d.event = event_vectors([event_text(title, text)])[0]
+        return d
 
     stream = sys.stdin if args.path == "-" else open(args.path, encoding="utf-8")
     status = 0
@@ -228,7 +244,9 @@ def cmd_pairs(args) -> int:
                 print(f"error: {args.path}:line {n}: {e}", file=sys.stderr)
                 status = 1
                 continue
-            score = model.score(features(doc(record, 1), doc(record, 2)))
+            parts = features(doc(record, 1), doc(record, 2))
+            model = model_for(parts)
+            score = model.score(parts)
             record["score"] = round(score, 4)
             record["same_story"] = score >= model.threshold
             print_json(record)
@@ -249,7 +267,13 @@ def cmd_reanalyze(args) -> int:
     try:
         bar = progress(None, "reanalyze")
         bar.total = store.count()
-        done = reanalyze(store, only_missing=args.missing, progress=bar.update)
+        if args.ray:
+            from . import distributed
+
+            with distributed.ray_session(args.ray, args.workers):
+                done = distributed.reanalyze(store, only_missing=args.missing, progress=bar.update)
+        else:
+            done = reanalyze(store, only_missing=args.missing, progress=bar.update)
         bar.close()
     finally:
         store.close()
@@ -308,13 +332,29 @@ def cmd_show(args) -> int:
     return 0
 
 
+def ray_address(text: str) -> str:
+    # `ingest --ray a.jsonl b.jsonl` would take a.jsonl for the address: say so rather than fail inside Ray
+    if os.path.exists(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is a file: put --ray after the paths, or write --ray local")
+    return text
+
+
+def add_ray_options(sp) -> None:
+    sp.add_argument("--ray", nargs="?", const="local", type=ray_address, metavar="ADDRESS",
+                    help="analyse in Ray tasks: on a local Ray started for the command (no ADDRESS, or 'local'), "
+                    "or on the cluster at ADDRESS (HEAD:6379); needs `pip install svodka[ray]`")
+    sp.add_argument("--workers", type=int, metavar="N",
+                    help="CPUs of the local Ray (default: all cores); a cluster uses all of its own")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="svodka", description="A news desk for Russian-language news.")
-    p.add_argument("--db", help="store: a SQLite path (default $SVODKA_DB or ./svodka.db)")
+    p.add_argument("--db", help="store: a SQLite path or a postgresql:// URL (default $SVODKA_DB or ./svodka.db)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def with_db(sp):
-        sp.add_argument("--db", default=argparse.SUPPRESS, help="store path (default $SVODKA_DB or ./svodka.db)")
+        sp.add_argument("--db", default=argparse.SUPPRESS,
+                        help="SQLite path or postgresql:// URL (default $SVODKA_DB or ./svodka.db)")
         return sp
 
     sp = sub.add_parser("parse", help="show what Svodka makes of files, without storing them")
@@ -329,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--tz", default=LOCAL_TZ, help="time zone of the pages' datelines (default %(default)s)")
     sp.add_argument("--source", help="source name for inputs that carry none (page dumps; default 'page')")
     sp.add_argument("--no-analyze", action="store_true", help="store only; `svodka reanalyze --missing` later")
+    add_ray_options(sp)
     sp.set_defaults(func=cmd_ingest)
 
     sp = sub.add_parser("analyze", help="analyse a file or stdin (or --jsonl records) and print JSON")
@@ -354,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("pairs", help="score pairs of texts: same story or not")
     sp.add_argument("path", metavar="FILE.jsonl|-")
+    sp.add_argument("--fast", action="store_true",
+                    help="without the e5 part: ~50x faster, less exact (tgcontest F1 0.78 instead of 0.85)")
     sp.set_defaults(func=cmd_pairs)
 
     sp = with_db(sub.add_parser("serve", help="the site and the JSON API (write side needs SVODKA_API_KEY)"))
@@ -364,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = with_db(sub.add_parser("reanalyze", help="run the analysis again over stored articles"))
     sp.add_argument("--missing", action="store_true", help="only articles without a current analysis")
+    add_ray_options(sp)
     sp.set_defaults(func=cmd_reanalyze)
 
     sp = with_db(sub.add_parser("list", help="stored articles, newest first"))

@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+
 from svodka.ingest import read_file
 from svodka.understand.analyze import analyze, analyze_article
 
@@ -98,8 +100,20 @@ def test_pairs_cli(tmp_path):
         {"text_1": "Путин предложил США совместную добычу редкоземельных металлов",
          "text_2": "В Москве выпал первый снег", "title_1": "Редкие земли", "date_1": "2025-02-25T07:00:00+03:00"},
     ]) + "\n", encoding="utf-8")
-    r = run("pairs", str(src))
-    assert r.returncode == 0, r.stderr
-    a, b = [json.loads(line) for line in r.stdout.splitlines()]
-    assert a["x"] == 1 and a["same_story"] is True and b["same_story"] is False
-    assert 0 <= b["score"] < a["score"] <= 1
+    for fast in ([], ["--fast"]):  # with the e5 part (the default) and without
+        r = run("pairs", str(src), *fast)
+        assert r.returncode == 0, r.stderr
+        a, b = [json.loads(line) for line in r.stdout.splitlines()]
+        assert a["x"] == 1 and a["same_story"] is True and b["same_story"] is False
+        assert 0 <= b["score"] < a["score"] <= 1
+
+
+def test_event_vectors_put_the_same_event_closer_than_the_same_topic():
+    from svodka.link.event import event_text, event_vectors
+
+    same = ["Путин предложил США совместную добычу редкоземельных металлов",
+            "Россия готова вместе с американцами добывать редкоземельные металлы, заявил Путин"]
+    topic = "Путин провёл совещание с членами Совета безопасности"
+    v = event_vectors([event_text(t, "") for t in [*same, topic]])
+    assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2]

@@ -134,3 +134,23 @@ def test_kill_during_ingest_then_again_stores_each_article_once_with_its_analysi
         if proc.poll() is None:
             proc.kill()
         store.close()
+
+
+def test_source_registry_keeps_sources_and_their_health(store):
+    from datetime import datetime, timedelta, timezone
+
+    from svodka.sources.registry import PollRecord, Registry
+
+    now = datetime(2025, 2, 25, 7, 0, tzinfo=timezone.utc)
+    registry = Registry(store)
+    feed = registry.add("https://example.ru/rss", name="Пример", every=600, now=now)
+    other = registry.add("https://example.org/atom", every=60, now=now)
+    assert [s.id for s in registry.due(now)] == [feed.id, other.id]
+    registry.record(feed, PollRecord(ok=True, status="ok", new_items=7, etag='"v1"'), now=now)
+    registry.record(other, PollRecord(ok=False, status="HTTP 503"), now=now)
+    feed, other = registry.get(feed.id), registry.by_url("https://example.org/atom")
+    assert (feed.etag, feed.consecutive_failures, other.consecutive_failures) == ('"v1"', 0, 1)
+    assert registry.items_since(feed.id, now - timedelta(hours=1)) == 7
+    assert registry.due(now + timedelta(seconds=30)) == []
+    assert registry.remove(other.id) and not registry.remove(other.id)
+    assert [s.url for s in registry.all()] == ["https://example.ru/rss"]

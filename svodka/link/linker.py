@@ -25,6 +25,7 @@ STORY_MARGIN = 0.0  # the pair model's own same-story threshold (tuned for F1 on
 TIGHTEN = 0.02  # per doubling of the story's size, up to 4 doublings: big stories do not chain on
 RELATED_CANDIDATES = 40
 RELATED_PER_STORY = 3
+CANDIDATES_PER_STORY = 8  # scored per story for a related list (of which it shows 3)
 RELATED_FLOOR = 0.08  # below this the pair model sees nothing in common: an empty list beats a random one
 DOC_CACHE = 20_000  # link docs in memory (~30 KB each with their tf-idf weights); the rest are read from the store
 RANKED_SEARCH_UP_TO = 200_000  # above this many articles, full-text candidates are the newest matches, not the best
@@ -254,11 +255,11 @@ class Linker:
         model = pair_model()
         own_root = self.root(article_id)
         own_story = self.story_of.get(article_id)
-        candidates = {nid for nid, _ in self.index.search(doc.vector, RELATED_CANDIDATES)}
-        candidates.update(self.store.search_lemma_ids(top_terms(doc), limit=20,
-                                                      by_rank=len(self.index) <= RANKED_SEARCH_UP_TO))
+        found = [nid for nid, _ in self.index.search(doc.vector, RELATED_CANDIDATES)]
+        found += self.store.search_lemma_ids(top_terms(doc), limit=20, by_rank=len(self.index) <= RANKED_SEARCH_UP_TO)
         if own_story is not None:
-            candidates.update(self.stories[own_story].members[-30:])
+            found += reversed(self.stories[own_story].members[-30:])
+        candidates = self.pruned(found)
         self.preload(candidates)
         scored = []
         for cid in candidates:
@@ -292,6 +293,19 @@ class Linker:
             seen_roots[root] = item
             per_story[sid] = per_story.get(sid, 0) + 1
             out.append(item)
+        return out
+
+    def pruned(self, found: list[str]) -> list[str]:
+        """Candidates in the order found (nearest vectors, best words, newest of the story), at most a few per
+        story: a list shows three of a story, and scoring the tenth copy of a big story only costs time."""
+        out, per_story = [], Counter()
+        for cid in dict.fromkeys(found):
+            sid = self.story_of.get(cid)
+            if sid is not None:
+                if per_story[sid] >= CANDIDATES_PER_STORY:
+                    continue
+                per_story[sid] += 1
+            out.append(cid)
         return out
 
     def top_stories(self, n: int = 20, since: timedelta | None = None, now: datetime | None = None,

@@ -41,6 +41,7 @@ class LinkDoc:
     published_at: datetime | None = None
     source: str = ""
     chars: frozenset = field(default_factory=frozenset)
+    event: np.ndarray | None = None  # the e5 vector (link/event.py), where one was made
     weights: dict = field(init=False)  # lemma -> tf x idf, with its norm: computed once, used for every pair
     norm: float = field(init=False)
     title_weights: dict = field(init=False)
@@ -48,7 +49,8 @@ class LinkDoc:
 
     def __post_init__(self) -> None:
         self.weights, self.norm = tfidf_weights(self.lemmas)
-        self.title_weights, self.title_norm = tfidf_weights(Counter(self.title_lemmas))
+        # sorted: a set's order follows the process's hash seed, and float sums follow their order
+        self.title_weights, self.title_norm = tfidf_weights(Counter(sorted(self.title_lemmas)))
 
 
 def content_lemmas(text: str) -> list[str]:
@@ -125,6 +127,7 @@ def features(a: LinkDoc, b: LinkDoc) -> dict[str, float]:
         "entities_any": float(bool(a.entities & b.entities)),
         "figures": overlap(a.figures, b.figures),
         "short": float(min(sum(a.lemmas.values()), sum(b.lemmas.values())) < 12),
+        **({"e5": float(a.event @ b.event)} if a.event is not None and b.event is not None else {}),
     }
 
 
@@ -147,12 +150,18 @@ class PairModel:
         return {n: round(float(v), 3) for n, v in zip(self.names, x * self.coef)}
 
 
-@lru_cache(maxsize=1)
-def pair_model() -> PairModel:
-    d = json.loads((DATA / "pair_model.json").read_text(encoding="utf-8"))
+@lru_cache(maxsize=2)
+def pair_model(event: bool = False) -> PairModel:
+    """The shipped model; with `event`, the one trained with the e5 part too (both articles need event vectors)."""
+    d = json.loads((DATA / ("pair_model_e5.json" if event else "pair_model.json")).read_text(encoding="utf-8"))
     return PairModel(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
                      d["intercept"], d["threshold"])
 
 
+def model_for(parts: dict[str, float]) -> PairModel:
+    return pair_model(event="e5" in parts)
+
+
 def similarity(a: LinkDoc, b: LinkDoc) -> float:
-    return pair_model().score(features(a, b))
+    parts = features(a, b)
+    return model_for(parts).score(parts)

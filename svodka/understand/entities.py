@@ -127,7 +127,7 @@ def _person_gender(words: tuple[str, ...]) -> str | None:
             totals[g] = totals.get(g, 0.0) + sc
     if not possible:
         return None
-    return max(possible, key=lambda g: totals[g])
+    return max(sorted(possible, reverse=True), key=lambda g: totals[g])  # a tie is masc, in every process
 
 
 @lru_cache(maxsize=100_000)
