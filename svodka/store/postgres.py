@@ -14,6 +14,8 @@ POOL_SIZE = int(os.environ.get("SVODKA_PG_POOL", "8"))
 MIGRATION_LOCK = 7_146_001  # advisory lock keys: any two numbers no other application on the database uses
 LINKER_LOCK = 7_146_002
 
+# The full-text (GIN) indexes are updated as rows come, not through a pending list: with fastupdate every search
+# reads the whole list until autovacuum empties it, 5-20x slower after a bulk load (bench/store.py).
 MIGRATIONS: list[str] = [
     # 1: everything SQLite's migrations 1-5 make, in PostgreSQL's words
     """
@@ -39,7 +41,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX articles_published ON articles (published_at);
     CREATE INDEX articles_source ON articles (source, published_at);
-    CREATE INDEX articles_fts ON articles USING gin (fts);
+    CREATE INDEX articles_fts ON articles USING gin (fts) WITH (fastupdate = off);
     CREATE TABLE teasers (
         page_id TEXT NOT NULL,
         position INTEGER NOT NULL,
@@ -82,7 +84,7 @@ MIGRATIONS: list[str] = [
         article_id TEXT PRIMARY KEY,
         tsv tsvector NOT NULL
     );
-    CREATE INDEX lemmas_tsv ON lemmas USING gin (tsv);
+    CREATE INDEX lemmas_tsv ON lemmas USING gin (tsv) WITH (fastupdate = off);
     CREATE TABLE link_docs (
         seq BIGSERIAL PRIMARY KEY,
         article_id TEXT NOT NULL UNIQUE,
