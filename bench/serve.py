@@ -103,6 +103,7 @@ class Connection:
     def close(self) -> None:
         if self.writer:
             self.writer.close()
+        self.reader = self.writer = None
 
 
 async def load(port: int, paths: list[str], seconds: float, concurrency: int) -> tuple[list[float], int]:

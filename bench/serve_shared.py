@@ -34,6 +34,9 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # pgcluster: the throwaway PostgreSQL cluster of the tests
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serve import Connection, free_port  # noqa: E402  the load generator of bench/serve.py
 
 SAMPLE = [ROOT / "svodka" / "sample" / "seed_page.txt", ROOT / "svodka" / "sample" / "telegram_news.jsonl"]
 HOST = "127.0.0.1"
@@ -49,12 +52,6 @@ def wait_for_quiet(max_wait: float, threshold: float = 1.0) -> float:
         time.sleep(5)
         load = os.getloadavg()[0]
     return load
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def http_get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
@@ -96,30 +93,6 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection: GET, read the headers, read Content-Length bytes."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.reader = self.writer = None
-
-    async def get(self, path: str) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                      if line.lower().startswith(b"content-length:"))
-        await self.reader.readexactly(length)
-        return status
-
-    def close(self) -> None:
-        if self.writer:
-            self.writer.close()
-        self.reader = self.writer = None
 
 
 async def run_load(ports: list[int], paths: dict[str, list[str]], seconds: float, concurrency: int):

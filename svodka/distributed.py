@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from .ingest.pagedump import teaser_stub
 from .model import Analysis, Article, IngestError
-from .pipeline import BATCH, Counts, analyses_for
+from .pipeline import BATCH, Counts, analyses_for, batches
 from .store import Store
 
 LOCAL = "local"
@@ -116,21 +116,10 @@ def ingest(store: Store, items: Iterable[Article | IngestError], linker=None,
             finally:
                 linker.prepared.clear()  # docs of duplicates are never asked for
 
-    pending: list[Article] = []
-    for item in items:
-        if isinstance(item, IngestError):
-            counts.errors += 1
-            on_error(item)
-            continue
-        counts.read += 1
-        pending.append(item)
-        if len(pending) >= batch:
-            submit(pending)
-            pending = []
-            while len(queue) >= limit:
-                write_oldest()
-    if pending:
+    for pending in batches(items, counts, on_error, batch):
         submit(pending)
+        while len(queue) >= limit:
+            write_oldest()
     while queue:
         write_oldest()
     return counts

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .ingest.pagedump import teaser_stub
 from .model import Analysis, Article, IngestError
@@ -35,23 +35,10 @@ def analyses_for(articles: list[Article]) -> dict[str, Analysis]:
     return {h: analyze_article(a) for h, a in todo.items()}
 
 
-def ingest(store: Store, items: Iterable[Article | IngestError], analyze: bool = True,
-           on_error: Callable[[IngestError], None] = lambda e: None, batch: int = BATCH, linker=None) -> Counts:
-    """Store new articles with their analyses; with a linker, link each stored batch (copies, stories) too."""
-    counts = Counts()
+def batches(items: Iterable[Article | IngestError], counts: Counts, on_error: Callable[[IngestError], None],
+            batch: int = BATCH) -> Iterator[list[Article]]:
+    """The articles in batches, counting what is read and reporting each error as it comes."""
     pending: list[Article] = []
-
-    def flush() -> None:
-        known = store.known(pending)
-        fresh = [a for a in pending if a.id not in known]
-        analyses = analyses_for(fresh) if analyze else None
-        result = store.add_batch(pending, analyses)
-        counts.stored += len(result.stored)
-        counts.duplicates += len(result.duplicates)
-        pending.clear()
-        if linker is not None and analyze:
-            linker.link_pending()
-
     for item in items:
         if isinstance(item, IngestError):
             counts.errors += 1
@@ -60,9 +47,24 @@ def ingest(store: Store, items: Iterable[Article | IngestError], analyze: bool =
         counts.read += 1
         pending.append(item)
         if len(pending) >= batch:
-            flush()
+            yield pending
+            pending = []
     if pending:
-        flush()
+        yield pending
+
+
+def ingest(store: Store, items: Iterable[Article | IngestError], analyze: bool = True,
+           on_error: Callable[[IngestError], None] = lambda e: None, batch: int = BATCH, linker=None) -> Counts:
+    """Store new articles with their analyses; with a linker, link each stored batch (copies, stories) too."""
+    counts = Counts()
+    for pending in batches(items, counts, on_error, batch):
+        known = store.known(pending)
+        fresh = [a for a in pending if a.id not in known]
+        result = store.add_batch(pending, analyses_for(fresh) if analyze else None)
+        counts.stored += len(result.stored)
+        counts.duplicates += len(result.duplicates)
+        if linker is not None and analyze:
+            linker.link_pending()
     return counts
 
 
