@@ -16,7 +16,7 @@ import numpy as np
 from ..model import Analysis, Article, Related, Story
 from .dedup import CopyFinder
 from .index import VectorIndex
-from .similarity import LinkDoc, char_grams, features, hours_apart, idf, make_doc, pair_model
+from .similarity import LinkDoc, features, hours_apart, idf, make_doc, pair_model
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
 NEIGHBOURS = 20
@@ -40,6 +40,13 @@ class StoryState:
     last_at: datetime | None = None
     title: str = ""
     title_article: str = ""
+
+    def active_at(self, when: datetime | None) -> bool:
+        """Whether an article of this time may join: within the window of the story's span."""
+        if when is None or self.first_at is None or self.last_at is None:
+            return True
+        window = timedelta(hours=STORY_WINDOW_H)
+        return self.first_at - window <= when <= self.last_at + window
 
     def as_story(self) -> Story:
         return Story(id=self.id, title=self.title, title_article=self.title_article, first_at=self.first_at,
@@ -67,7 +74,7 @@ def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, di
                   title_lemmas=frozenset(d["title_lemmas"]), entities=frozenset(tuple(e) for e in d["entities"]),
                   figures=frozenset(tuple(f) for f in d["figures"]), vector=np.frombuffer(vector, dtype=np.float32),
                   published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
-                  source=d["source"], chars=char_grams(d["title"]))
+                  source=d["source"])
     return doc, {"kind": d.get("kind"), "is_news": d.get("is_news")}  # the rest is in the doc: keep the cache lean
 
 
@@ -197,12 +204,12 @@ class Linker:
         else:
             model = pair_model()
             per_story: dict[int, float] = {}
-            neighbours = self.index.search(doc.vector, NEIGHBOURS)
-            self.preload(n for n, c in neighbours if c >= VECTOR_FLOOR and n in self.story_of)
-            for nid, cosine in neighbours:
-                sid = self.story_of.get(nid)
-                if sid is None or cosine < VECTOR_FLOOR:
-                    continue
+            # members of stories that ended (or began) too far from this article are not worth reading
+            neighbours = [n for n, c in self.index.search(doc.vector, NEIGHBOURS) if c >= VECTOR_FLOOR
+                          and n in self.story_of and self.stories[self.story_of[n]].active_at(doc.published_at)]
+            self.preload(neighbours)
+            for nid in neighbours:
+                sid = self.story_of[nid]
                 other = self.doc(nid)
                 apart = hours_apart(doc, other[0]) if other else None
                 if other is None or (apart is not None and apart > STORY_WINDOW_H):
@@ -295,16 +302,16 @@ class Linker:
             out.append(item)
         return out
 
-    def pruned(self, found: list[str]) -> list[str]:
+    def pruned(self, found: list[str], per_story: int = CANDIDATES_PER_STORY) -> list[str]:
         """Candidates in the order found (nearest vectors, best words, newest of the story), at most a few per
         story: a list shows three of a story, and scoring the tenth copy of a big story only costs time."""
-        out, per_story = [], Counter()
+        out, taken = [], Counter()
         for cid in dict.fromkeys(found):
             sid = self.story_of.get(cid)
             if sid is not None:
-                if per_story[sid] >= CANDIDATES_PER_STORY:
+                if taken[sid] >= per_story:
                     continue
-                per_story[sid] += 1
+                taken[sid] += 1
             out.append(cid)
         return out
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -40,17 +40,38 @@ class LinkDoc:
     vector: np.ndarray
     published_at: datetime | None = None
     source: str = ""
-    chars: frozenset = field(default_factory=frozenset)
     event: np.ndarray | None = None  # the e5 vector (link/event.py), where one was made
-    weights: dict = field(init=False)  # lemma -> tf x idf, with its norm: computed once, used for every pair
-    norm: float = field(init=False)
-    title_weights: dict = field(init=False)
-    title_norm: float = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.weights, self.norm = tfidf_weights(self.lemmas)
+    # derived on first use, then kept: a doc read only to find it is out of a story's time window never needs them
+
+    @cached_property
+    def chars(self) -> frozenset:
+        return char_grams(self.title)
+
+    @cached_property
+    def _tfidf(self) -> tuple[dict[str, float], float]:  # lemma -> tf x idf, and its norm
+        return tfidf_weights(self.lemmas)
+
+    @cached_property
+    def _title_tfidf(self) -> tuple[dict[str, float], float]:
         # sorted: a set's order follows the process's hash seed, and float sums follow their order
-        self.title_weights, self.title_norm = tfidf_weights(Counter(sorted(self.title_lemmas)))
+        return tfidf_weights(Counter(sorted(self.title_lemmas)))
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self._tfidf[0]
+
+    @property
+    def norm(self) -> float:
+        return self._tfidf[1]
+
+    @property
+    def title_weights(self) -> dict[str, float]:
+        return self._title_tfidf[0]
+
+    @property
+    def title_norm(self) -> float:
+        return self._title_tfidf[1]
 
 
 def content_lemmas(text: str) -> list[str]:
@@ -70,8 +91,7 @@ def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_
     figs = frozenset((f.value, f.unit or f.what) if hasattr(f, "value") else tuple(f) for f in figures)
     return LinkDoc(id=id, title=title, lemmas=Counter(content_lemmas(f"{title}\n{head}")),
                    title_lemmas=frozenset(content_lemmas(title)), entities=ents, figures=figs,
-                   vector=embed(article_text(title, head)), published_at=published_at, source=source,
-                   chars=char_grams(title))
+                   vector=embed(article_text(title, head)), published_at=published_at, source=source)
 
 
 @lru_cache(maxsize=1)
