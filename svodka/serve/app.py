@@ -15,7 +15,7 @@ import asyncio
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -60,10 +60,6 @@ def _item(row: tuple) -> Item:
     aid, kind, source, title, lead, url, published, rubric = row
     return Item(aid, kind, source, title, lead, url, datetime.fromisoformat(published) if published else None,
                 rubric)
-
-
-def utc_iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat()
 
 
 class Desk:
