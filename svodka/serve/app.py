@@ -197,12 +197,14 @@ class Desk:
 
         articles = [i for i in items if isinstance(i, Article)]
         with self.ingest_lock:
-            writer = open_store(self.path)
+            # a pool serves any thread; a SQLite connection is the loop's, so this thread opens its own
+            writer = self.store if self.store.threadsafe else open_store(self.path)
             try:
                 counts = ingest(writer, articles, analyze=True)
                 ids = [writer.stored_id(a) for a in articles]
             finally:
-                writer.close()
+                if writer is not self.store:
+                    writer.close()
         return vars(counts), [i for i in ids if i]
 
     async def link_new(self) -> int:

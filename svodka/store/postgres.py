@@ -164,6 +164,7 @@ class _Marks:
 
 
 class PostgresStore(SQLStore):
+    threadsafe = True  # each call takes a connection of the pool
     FOLDED_CONTAINS = 'strpos(lower({col} COLLATE "und-x-icu"), ?) > 0'
 
     def __init__(self, url: str):

@@ -60,6 +60,8 @@ class SQLStore:
 
     # -- what a backend provides
 
+    threadsafe = False  # whether two threads may use one store object at once
+
     def query(self, sql: str, params: Iterable = ()) -> list[tuple]:
         raise NotImplementedError
 
