@@ -37,21 +37,13 @@ sys.path.insert(0, str(ROOT / "tests"))  # pgcluster: the throwaway PostgreSQL c
 sys.path.insert(0, str(ROOT / "bench"))
 
 from serve import Connection, free_port  # noqa: E402  the load generator of bench/serve.py
+from store import wait_for_quiet  # noqa: E402
 
 SAMPLE = [ROOT / "svodka" / "sample" / "seed_page.txt", ROOT / "svodka" / "sample" / "telegram_news.jsonl"]
 HOST = "127.0.0.1"
 MAX_SECONDS = 60
 # the mix: (kind, weight)
 MIX = [("article", 35), ("related", 25), ("search", 15), ("story", 15), ("home", 10)]
-
-
-def wait_for_quiet(max_wait: float, threshold: float = 1.0) -> float:
-    deadline = time.monotonic() + max_wait
-    load = os.getloadavg()[0]
-    while load >= threshold and time.monotonic() < deadline:
-        time.sleep(5)
-        load = os.getloadavg()[0]
-    return load
 
 
 def http_get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
