@@ -1,13 +1,28 @@
-"""Bytes to text: UTF-8 first, then the Cyrillic legacy encodings Russian sites still serve."""
+"""Bytes to text by evidence: BOMs, UTF-16/32 by their byte pattern, UTF-8 (a few bad bytes repaired), then the
+legacy encodings, where the bytes outvote a declared charset and only text that reads as Russian or Ukrainian is
+ever decoded as Cyrillic."""
 from __future__ import annotations
 
 import codecs
+import math
 import re
+from collections import Counter
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # one page, feed or dump; JSONL is streamed and has no such limit
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""", re.I)
-_CYRILLIC = ("cp1251", "koi8_r", "cp866", "iso8859_5")  # in order of how common they are
+_CYRILLIC = ("cp1251", "koi8_r", "koi8_u", "cp866", "iso8859_5")  # in order of how common they are (ties: first)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# letter frequencies of Russian news text (per cent; і, ї, є, ґ for Ukrainian): the yardstick for "reads as Cyrillic"
+_FREQ = dict(zip("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъёіїєґ",
+                 (11.0, 8.5, 8.0, 7.4, 6.7, 6.3, 5.5, 4.7, 4.5, 4.4, 3.5, 3.2, 3.0, 2.8, 2.6, 2.0, 1.9, 1.7, 1.7,
+                  1.6, 1.6, 1.4, 1.2, 1.0, 0.9, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.04, 0.1, 3.0, 0.5, 0.4, 0.1)))
+_FREQ_NORM = math.sqrt(sum(v * v for v in _FREQ.values()))
+_CYR_LETTER = re.compile(r"[а-яёіїєґ]", re.I)
+_WORD_WITH_HIGH = re.compile(r"\w*[^\x00-\x7f]\w*")
+MIN_CYRILLIC_SCORE = 0.75
+REPAIR_RATIO = 4  # a page is UTF-8 with a few bad bytes when valid multi-byte characters outnumber them this much
 
 
 class DecodeError(ValueError):
@@ -41,9 +56,12 @@ def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding). Raises DecodeError with the reason for binary data or a broken UTF-8 tail."""
     if not data.strip():
         raise DecodeError("empty file")
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, "replace"), enc
+    wide = _wide_unicode(data)
+    if wide:
+        return data.decode(wide, "replace"), wide
     if looks_binary(data):
         raise DecodeError("binary data, not text")
     try:
@@ -52,56 +70,135 @@ def decode(data: bytes) -> tuple[str, str]:
         utf8_error = e
     if utf8_error.start >= len(data) - 3 and utf8_error.reason == "unexpected end of data":
         raise DecodeError(f"truncated UTF-8 sequence at byte {utf8_error.start} (file cut off?)")
-    declared = declared_encoding(data)
-    if declared and declared not in ("utf-8", "utf_8"):
-        try:
-            return data.decode(declared), declared
-        except (UnicodeDecodeError, LookupError):
-            pass
-    enc = guess_cyrillic(data)
+    if _mostly_utf8(data):
+        return data.decode("utf-8", "svodka-repair"), "utf-8 (repaired)"
+    enc = choose_legacy(data, declared_encoding(data))
     if enc:
-        return data.decode(enc), enc
+        return data.decode(enc, "replace"), enc
     raise DecodeError(f"not UTF-8 (invalid byte at {utf8_error.start}) and no known encoding fits")
 
 
-def guess_cyrillic(data: bytes) -> str | None:
-    """Pick the legacy encoding under which the text reads most like Russian.
-
-    charset-normalizer confuses cp1251 and koi8-r on short texts; letter frequencies settle it.
-    """
-    best, best_score = None, 0.0
-    sample = data[:20000]
-    for enc in _CYRILLIC:
+def _wide_unicode(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 without a BOM: NUL bytes in a fixed position, and a strict decoding that is all text."""
+    head = data[:4096]
+    if b"\x00" not in head:
+        return None
+    for enc, unit in (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2)):
+        sample = head[:len(head) - len(head) % unit]
         try:
             text = sample.decode(enc)
         except UnicodeDecodeError:
             continue
-        score = _russian_score(text)
-        if score > best_score + 1e-9:
-            best, best_score = enc, score
-    if best and best_score > 0.3:
+        if text and sum(c.isprintable() or c in "\t\n\r" for c in text) / len(text) > 0.97:
+            try:
+                data[:len(data) - len(data) % unit].decode(enc)
+            except UnicodeDecodeError:
+                continue
+            return enc
+    return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with a few stray bytes (a pasted cp1251 word, a cut character), not a legacy-encoded page."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for c in text if ord(c) > 0x7F) - text.count("\ufffd")
+    return multibyte >= REPAIR_RATIO * max(bad, 1)
+
+
+def _repair(e: UnicodeDecodeError):
+    """A run of bad bytes inside UTF-8 text: a cp1251 word pasted in reads as that word, anything else as U+FFFD."""
+    run = e.object[e.start:e.end]
+    end = e.end
+    # the decoder reports one byte at a time; take the whole run of high bytes that are not valid UTF-8
+    while end < len(e.object) and e.object[end] >= 0xC0 and not _starts_utf8(e.object, end):
+        end += 1
+    run = e.object[e.start:end]
+    word = run.decode("cp1251", "replace")
+    if len(run) >= 2 and all(_CYR_LETTER.match(c) for c in word):
+        return word, end
+    return "\ufffd", e.end
+
+
+def _starts_utf8(data: bytes, i: int) -> bool:
+    for n in (2, 3, 4):
+        try:
+            data[i:i + n].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+codecs.register_error("svodka-repair", _repair)
+
+
+def cyrillic_score(text: str) -> float:
+    """How much `text` reads like Russian or Ukrainian, 0..1: the share of non-ASCII characters that are Cyrillic
+    letters, times the share of words with such letters that have no Latin letter in them ("fьr" is German
+    mis-decoded), times the cosine of the letter frequencies with those of Russian (Hebrew read as cp1251 is all
+    Cyrillic letters, but not in Russian proportions)."""
+    high = [c for c in text if ord(c) > 0x7F and not c.isspace()]
+    if not high:
+        return 0.0
+    letters = Counter(c.lower() for c in high if _CYR_LETTER.match(c))
+    n_letters = sum(letters.values())
+    if not n_letters:
+        return 0.0
+    words = _WORD_WITH_HIGH.findall(text)
+    pure = sum(1 for w in words if not re.search(r"[A-Za-z]", w)) / len(words) if words else 0.0
+    dot = sum(_FREQ.get(c, 0.0) * n for c, n in letters.items())
+    cosine = dot / (_FREQ_NORM * math.sqrt(sum(n * n for n in letters.values())))
+    return n_letters / len(high) * pure * cosine
+
+
+def choose_legacy(data: bytes, declared: str | None) -> str | None:
+    """The encoding of a page that is not UTF-8. A Cyrillic reading must read as Russian or Ukrainian; the declared
+    charset is kept when it reads as well as the best, and is overruled when the bytes contradict it."""
+    sample = data[:20000]
+    scores = {}
+    for enc in _CYRILLIC:
+        try:
+            scores[enc] = cyrillic_score(sample.decode(enc))
+        except UnicodeDecodeError:
+            continue
+    best = max(scores, key=scores.get) if scores else None
+    if best and scores[best] >= MIN_CYRILLIC_SCORE:
+        if declared in scores and scores[declared] >= scores[best] - 0.02:
+            return declared
         return best
+    if declared and declared not in scores:
+        try:
+            text = sample.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            text = None
+        if text is not None and not _contradicts(text):
+            return declared
+    if _reads_as_latin(sample.decode("cp1252", "replace")):
+        return "cp1252"  # a superset of ISO-8859-1; charset-normalizer guesses wildly on short Latin texts
     from charset_normalizer import from_bytes
 
-    match = from_bytes(data[:200000]).best()
-    return match.encoding if match else None
+    for match in from_bytes(data[:200000]):
+        if codecs.lookup(match.encoding).name not in _CYRILLIC:  # Cyrillic was ruled out above
+            return match.encoding
+    return "cp1252" if declared else None
 
 
-_LOWER = set("оеаинтсрвлкмдпуяыьгзбчйжшхюцщэфъё")
-_UPPER = set(c.upper() for c in _LOWER)
+def _reads_as_latin(text: str) -> bool:
+    """German, French, Spanish...: accented letters inside words of ASCII letters ("für", "réforme")."""
+    words = _WORD_WITH_HIGH.findall(text)
+    if not words:
+        return False
+    latin = sum(1 for w in words if re.search(r"[A-Za-z]", w)
+                and all(c.isalpha() and ord(c) < 0x250 for c in w if ord(c) > 0x7F))
+    return latin / len(words) > 0.8
 
 
-def _russian_score(text: str) -> float:
-    """Lowercase Russian letters count, capitals a little, stray symbols (€, Ў, ”) against: the right encoding wins."""
-    score = total = 0.0
-    for c in text:
-        if c.isascii():
-            continue
-        total += 1
-        if c in _LOWER:
-            score += 1
-        elif c in _UPPER:
-            score += 0.3
-        elif c not in "«»—–…№“”„":
-            score -= 1
-    return score / total if total else 0.0
+def _contradicts(text: str) -> bool:
+    """A single-byte Latin reading full of words made only of accented capitals and symbols (ÏðèâåòÀÁ...) is
+    Cyrillic bytes under a wrong label."""
+    words = _WORD_WITH_HIGH.findall(text)
+    if not words:
+        return False
+    all_high = sum(1 for w in words if len(w) >= 3 and all(ord(c) > 0x7F for c in w))
+    return all_high / len(words) > 0.5
