@@ -56,3 +56,57 @@ def test_split_dateline():
     assert split_dateline("вчера, 14:30 Экономика") == ("вчера, 14:30", "Экономика")
     assert split_dateline("25 человек погибли") is None
     assert split_dateline("Путин заявил") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Вт, 25 февраля 2025, 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),  # weekday first
+    ("вторник, 25 февраля 2025 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("07:00, 25 февраля 2025", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),  # time first
+    ("07:00 | 25 февраля 2025", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("Вт, 25 фев 2025 07:00:00 +0300", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),  # Russian pubDate
+    ("Пт, 14 мар 2025 23:10:05 +0000", datetime(2025, 3, 14, 23, 10, 5, tzinfo=timezone.utc)),
+    ("25.02.2025 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("25.02.25 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),  # two-digit year
+    ("25 фев. 95 11:15", datetime(1995, 2, 25, 8, 15, tzinfo=timezone.utc)),
+    ("2025-02-25 07:00 MSK", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("25 февраля 2025, 07:00 МСК", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("3 часа назад", datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)),  # relative, on the fast path
+    ("15 минут назад", datetime(2026, 11, 25, 8, 45, tzinfo=timezone.utc)),
+    ("час назад", datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)),
+    ("2 дня назад", datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)),
+    ("5 хвилин тому", datetime(2026, 11, 25, 8, 55, tzinfo=timezone.utc)),  # Ukrainian
+    ("25 лютого 2025, 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
+    ("сьогодні о 08:05", datetime(2026, 11, 25, 5, 5, tzinfo=timezone.utc)),
+    ("29 февраля", datetime(2024, 2, 28, 21, 0, tzinfo=timezone.utc)),  # no year, in the last leap year
+])
+def test_more_shapes(text, expected):
+    assert parse_date(text, now=NOW) == expected
+
+
+def test_a_two_digit_year_needs_a_time_or_the_end_after_it():
+    assert split_dateline("3 марта 15 человек пострадали") == ("3 марта", "15 человек пострадали")
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Вт, 25 февраля 2025, 07:00 В мире", ("Вт, 25 февраля 2025, 07:00", "В мире")),
+    ("07:00, 25 февраля 2025 В мире", ("07:00, 25 февраля 2025", "В мире")),
+    ("25 февраля 2025, вторник В мире", ("25 февраля 2025, вторник", "В мире")),  # the tail is the date's
+    ("25 февраля 2025, 07:00, вторник | В мире", ("25 февраля 2025, 07:00, вторник", "В мире")),
+    ("25 фев. 95 11:15 В мире", ("25 фев. 95 11:15", "В мире")),
+    ("3 часа назад Экономика", ("3 часа назад", "Экономика")),
+    ("25.02.2025 07:00 — Политика", ("25.02.2025 07:00", "Политика")),
+])
+def test_split_dateline_shapes_and_the_rubric_never_takes_the_tail(line, expected):
+    assert split_dateline(line) == expected
+    assert parse_date(expected[0], now=NOW).year in (1995, 2025, 2026)
+
+
+def test_rare_shapes_go_to_dateparser_once_and_the_common_ones_never(monkeypatch):
+    from svodka.understand import dates
+
+    dates._dateparser_cached.cache_clear()
+    for _ in range(3):
+        parse_date("5 March 2025", now=NOW)
+    assert dates._dateparser_cached.cache_info().hits == 2
+    monkeypatch.setattr(dates, "_dateparser_cached", None)  # would raise TypeError if called
+    assert parse_date("3 часа назад", now=NOW) and parse_date("Вт, 25 фев 2025 07:00:00 +0300", now=NOW)

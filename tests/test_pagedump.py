@@ -1,4 +1,6 @@
 from datetime import datetime
+
+import pytest
 from zoneinfo import ZoneInfo
 
 from svodka.ingest import read_file
@@ -48,3 +50,38 @@ def test_impossible_date_is_an_error_naming_file_and_line():
     assert isinstance(err, IngestError)
     assert err.file.endswith("pagedump_impossible_date.txt") and err.position == "line 1"
     assert "31 февраля 2025" in err.reason and "day is out of range" in err.reason
+
+
+DUMP_BODY = ("Правительство утвердило новые правила субсидирования ипотеки\n\n"
+             "Кабинет министров утвердил правила, по которым банки будут получать возмещение по льготной ипотеке.\n\n"
+             "Изменения вступят в силу с первого числа следующего месяца.\n")
+
+
+def dump(tmp_path, dateline: str, tz="Europe/Moscow") -> Article:
+    path = tmp_path / "page.txt"
+    path.write_text(dateline + "\n" + DUMP_BODY, encoding="utf-8")
+    items = list(read_file(str(path), tz=tz))
+    assert len(items) == 1 and isinstance(items[0], Article), items
+    return items[0]
+
+
+@pytest.mark.parametrize("dateline", [
+    "Вт, 25 февраля 2025, 07:00 Экономика",
+    "07:00, 25 февраля 2025 Экономика",
+    "25 февраля 2025, 07:00, вторник Экономика",
+    "25.02.25 07:00 | Экономика",
+    "25 фев. 25 07:00 Экономика",
+])
+def test_dateline_shapes_give_the_time_and_a_clean_rubric(tmp_path, dateline):
+    a = dump(tmp_path, dateline)
+    assert a.published_at == datetime(2025, 2, 25, 4, 0, tzinfo=ZoneInfo("UTC"))
+    assert a.rubric == "Экономика"
+    assert a.title == "Правительство утвердило новые правила субсидирования ипотеки"
+    assert a.body[0].text.startswith("Кабинет министров")
+
+
+def test_relative_dateline_is_read_against_now(tmp_path):
+    before = datetime.now(ZoneInfo("UTC"))
+    a = dump(tmp_path, "3 часа назад В мире")
+    assert a.rubric == "В мире"
+    assert abs((before - a.published_at).total_seconds() - 3 * 3600) < 60
