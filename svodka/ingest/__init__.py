@@ -15,7 +15,8 @@ from .jsonl import looks_like_jsonl, parse_jsonl
 from .pagedump import looks_like_pagedump, parse_pagedump
 
 Item = Article | IngestError
-FETCH_TIMEOUT = 20.0
+FETCH_TIMEOUT = 20.0  # between two reads
+FETCH_DEADLINE = 60.0  # the whole fetch, redirects included
 USER_AGENT = "Svodka/0.1 (+news desk; polite)"
 
 
@@ -86,22 +87,15 @@ def read_text(text: str, origin: str, url: str | None = None, tz: str = DEFAULT_
 
 
 def read_url(url: str, tz: str = DEFAULT_TZ) -> Iterator[Item]:
-    import httpx
+    """Through the poller's fetcher: every redirect vetted (no internal address but the URL's own origin), a
+    deadline on the whole fetch, the body bounded."""
+    from ..sources.fetch import FetchError, PollConfig, fetch
 
+    config = PollConfig(read_timeout=FETCH_TIMEOUT, request_timeout=FETCH_DEADLINE, retries=0,
+                        max_body=MAX_FILE_BYTES, user_agent=USER_AGENT)
     try:
-        with httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True, max_redirects=5,
-                          headers={"User-Agent": USER_AGENT}) as client:
-            with client.stream("GET", url) as response:
-                response.raise_for_status()
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_FILE_BYTES:
-                        yield IngestError(url, f"response larger than {MAX_FILE_BYTES // 2**20} MB")
-                        return
-                    chunks.append(chunk)
-                final_url = str(response.url)
-    except httpx.HTTPError as e:
-        yield IngestError(url, f"fetch failed: {type(e).__name__}: {e}")
+        response = fetch(url, config)
+    except FetchError as e:
+        yield IngestError(url, f"fetch failed: {e}")
         return
-    yield from read_bytes(b"".join(chunks), url, url=final_url, tz=tz)
+    yield from read_bytes(response.body, url, url=response.url, tz=tz)

@@ -8,6 +8,7 @@ import sys
 import threading
 
 from ..understand.dates import DEFAULT_TZ
+from .registry import MAX_EVERY
 
 MIN_EVERY = 60  # politeness: no source is polled more than once a minute
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -16,11 +17,14 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 def parse_interval(text: str) -> int:
     """Seconds from "90s", "10m", "2h", "1d" or a bare number of seconds."""
     number, unit = (text[:-1], text[-1]) if text and text[-1] in _UNITS else (text, "s")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         raise argparse.ArgumentTypeError(f"{text!r}: use a number and s, m, h or d (10m, 1h)")
-    seconds = int(number) * _UNITS[unit]
+    # a number of thousands of digits is no interval either (and int() of it is slow): it is just too long
+    seconds = int(number) * _UNITS[unit] if len(number.lstrip("0")) <= 12 else MAX_EVERY + 1
     if seconds < MIN_EVERY:
         raise argparse.ArgumentTypeError(f"{text!r}: at most one poll a minute (--every 1m or more)")
+    if seconds > MAX_EVERY:
+        raise argparse.ArgumentTypeError(f"{text!r}: at least one poll a year (--every 366d or less)")
     return seconds
 
 
@@ -43,7 +47,7 @@ def _registry(args):
 
 
 def cmd_add(args) -> int:
-    from ..cli import print_json
+    from ..present import print_json
 
     if not args.url.startswith(("http://", "https://")):
         print(f"error: {args.url!r} is not an http(s) URL", file=sys.stderr)
@@ -62,7 +66,7 @@ def cmd_add(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from ..cli import print_json
+    from ..present import print_json
 
     store, registry = _registry(args)
     try:
@@ -102,7 +106,7 @@ def cmd_remove(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    from ..cli import print_json
+    from ..present import print_json
     from ..store import open_store
     from .poller import PollConfig, watch
 

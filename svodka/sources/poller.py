@@ -6,194 +6,18 @@ sees a single writer. A failing source writes only its health row and backs off;
 from __future__ import annotations
 
 import asyncio
-import random
 import threading
 import time
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
-from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
-
-import httpx
 
 from ..ingest import read_bytes
 from ..model import Article, IngestError
+from .fetch import USER_AGENT, FetchError, Fetcher, PollConfig, Response, origin, vet  # noqa: F401 - re-exported
 from .registry import PollRecord, Registry, Source, now_utc
 
-USER_AGENT = "Svodka/0.1 (+news desk)"
-REDIRECTS = {301, 302, 303, 307, 308}
-TRANSIENT = {408, 425, 429, 500, 502, 503, 504}  # worth another try, like timeouts and refused connections
-MAX_RETRY_AFTER = 60.0  # a Retry-After longer than this waits for the next poll instead
-
 Item = Article | IngestError
-
-
-@dataclass
-class PollConfig:
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    source_timeout: float = 120.0  # one source's whole poll: retries and full-text pages included
-    retries: int = 2  # further tries after a transient failure
-    backoff: float = 1.0  # the first retry's delay in seconds; doubles, with jitter
-    host_delay: float = 1.0  # minimum seconds between two requests to one host
-    concurrency: int = 16  # sources polled at once
-    max_body: int = 10 * 2**20
-    max_redirects: int = 5
-    pages_per_poll: int = 30  # full-text pages fetched per poll; the rest wait for the next poll
-    robots_ttl: float = 3600.0
-    user_agent: str = USER_AGENT
-
-
-class FetchError(Exception):
-    def __init__(self, message: str, transient: bool = False, status: int | None = None,
-                 retry_after: float | None = None):
-        super().__init__(message)
-        self.transient = transient
-        self.status = status
-        self.retry_after = retry_after
-
-
-@dataclass
-class Response:
-    status: int
-    url: str  # after redirects
-    body: bytes = b""
-    etag: str | None = None
-    last_modified: str | None = None
-    location: str | None = None  # where a redirect points
-
-
-@dataclass
-class _Host:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last: float = float("-inf")
-
-
-class Fetcher:
-    """GET with politeness: one request at a time per host, a pause between them, bounded bodies and redirects,
-    retries with backoff for transient failures, robots.txt for pages."""
-
-    def __init__(self, config: PollConfig | None = None):
-        self.config = config or PollConfig()
-        timeout = httpx.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
-        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False,
-                                        headers={"User-Agent": self.config.user_agent})
-        self._hosts: dict[str, _Host] = {}
-        self._robots: dict[str, tuple[float, asyncio.Future]] = {}
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-
-    async def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
-        tries = self.config.retries + 1
-        for attempt in range(tries):
-            try:
-                return await self._follow(url, headers or {})
-            except FetchError as e:
-                if not e.transient or attempt == tries - 1:
-                    if e.transient and tries > 1:
-                        raise FetchError(f"{e} (after {tries} tries)", e.transient, e.status) from None
-                    raise
-                delay = self.config.backoff * 2 ** attempt * random.uniform(0.5, 1.5)
-                if e.retry_after is not None:
-                    if e.retry_after > MAX_RETRY_AFTER:
-                        raise
-                    delay = max(delay, e.retry_after)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
-
-    async def _follow(self, url: str, headers: dict[str, str]) -> Response:
-        chain = [url]
-        while True:
-            response = await self._once(url, headers)
-            if response.status not in REDIRECTS:
-                return response
-            url = urljoin(url, response.location)
-            if url in chain:
-                raise FetchError("redirect loop: " + " -> ".join(chain + [url]))
-            chain.append(url)
-            if len(chain) > self.config.max_redirects + 1:
-                raise FetchError(f"more than {self.config.max_redirects} redirects: " + " -> ".join(chain))
-
-    async def _once(self, url: str, headers: dict[str, str]) -> Response:
-        """One request; a redirect is returned, not followed, so each hop passes the host's politeness."""
-        try:
-            async with self._polite(url), self.client.stream("GET", url, headers=headers) as r:
-                if r.status_code in REDIRECTS and "location" in r.headers:
-                    return Response(r.status_code, url, location=r.headers["location"])
-                check_status(r)
-                body = await self._read_bounded(r)
-                return Response(r.status_code, str(r.url), body, r.headers.get("etag"),
-                                r.headers.get("last-modified"))
-        except httpx.TimeoutException as e:
-            raise FetchError(f"timed out: {type(e).__name__}", transient=True) from None
-        except httpx.TransportError as e:
-            raise FetchError(f"connection failed: {type(e).__name__}: {e}", transient=True) from None
-        except (httpx.HTTPError, httpx.InvalidURL) as e:
-            raise FetchError(f"request failed: {type(e).__name__}: {e}") from None
-
-    async def _read_bounded(self, r: httpx.Response) -> bytes:
-        limit = self.config.max_body
-        declared = r.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise FetchError(f"response larger than the {limit // 1024} KB limit ({int(declared) // 1024} KB declared)")
-        chunks, size = [], 0
-        async for chunk in r.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(f"response larger than the {limit // 1024} KB limit")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    @asynccontextmanager
-    async def _polite(self, url: str):
-        host = self._hosts.setdefault(urlsplit(url).netloc.lower(), _Host())
-        loop = asyncio.get_running_loop()
-        async with host.lock:
-            wait = host.last + self.config.host_delay - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                yield
-            finally:
-                host.last = loop.time()
-
-    async def allowed(self, url: str) -> bool:
-        """robots.txt, fetched once per host and kept for robots_ttl; concurrent askers share one fetch."""
-        parts = urlsplit(url)
-        root = f"{parts.scheme}://{parts.netloc}"
-        now = time.monotonic()
-        cached = self._robots.get(root)
-        if cached is None or cached[0] < now:
-            cached = (now + self.config.robots_ttl, asyncio.ensure_future(self._fetch_robots(root)))
-            self._robots[root] = cached
-        parser = await asyncio.shield(cached[1])
-        return parser.can_fetch(self.config.user_agent, url)
-
-    async def _fetch_robots(self, root: str) -> RobotFileParser:
-        parser = RobotFileParser(root + "/robots.txt")
-        try:
-            r = await self.get(root + "/robots.txt")
-            parser.parse(r.body.decode("utf-8", "replace").splitlines())
-        except FetchError as e:
-            # no robots.txt (4xx) allows everything; an unreachable one forbids all for now (RFC 9309)
-            if e.status is not None and 400 <= e.status < 500:
-                parser.allow_all = True
-            else:
-                parser.disallow_all = True
-        parser.modified()  # can_fetch refuses everything until the rules count as read
-        return parser
-
-
-def check_status(r: httpx.Response) -> None:
-    if r.status_code < 400:
-        return
-    message = f"HTTP {r.status_code} {r.reason_phrase}".strip()
-    retry_after = r.headers.get("retry-after", "")
-    raise FetchError(message, transient=r.status_code in TRANSIENT, status=r.status_code,
-                     retry_after=float(retry_after) if retry_after.isdigit() else None)
 
 
 # -- one source
@@ -235,7 +59,7 @@ def parse_items(body: bytes, source: Source, url: str) -> list[Item]:
 
 async def poll_source(fetcher: Fetcher, source: Source, known: Callable[[list[Article]], set[str]]) -> PollResult:
     try:
-        r = await fetcher.get(source.url, conditional_headers(source))
+        r = await fetcher.get(source.url, conditional_headers(source), trusted=origin(source.url))
     except FetchError as e:
         return failed(source, str(e))
     if r.status == 304:
@@ -272,10 +96,13 @@ async def with_full_text(fetcher: Fetcher, source: Source, items: list[Item], kn
 
 
 async def page_article(fetcher: Fetcher, source: Source, item: Article) -> tuple[Article, str | None]:
-    if not await fetcher.allowed(item.url):
-        return item, f"robots.txt disallows {item.url}"
+    """The item's link is the feed's word, not the operator's: only the source's own origin may be internal."""
+    trusted = origin(source.url)
     try:
-        r = await fetcher.get(item.url)
+        await vet(item.url, trusted)
+        if not await fetcher.allowed(item.url, trusted):
+            return item, f"robots.txt disallows {item.url}"
+        r = await fetcher.get(item.url, trusted=trusted)
     except FetchError as e:
         return item, f"{item.url}: {e}"
     parsed = await asyncio.to_thread(lambda: list(read_bytes(r.body, r.url, url=r.url, tz=source.tz)))

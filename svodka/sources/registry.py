@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from ..understand.dates import DEFAULT_TZ
 
 MAX_BACKOFF = 6 * 3600  # a dead source is still tried four times a day
+MAX_EVERY = 366 * 86400  # `sources add` refuses more; a row written before that check is read as this
 POLL_HISTORY = timedelta(days=7)  # poll rows older than this are pruned: watch runs without end
 _COLUMNS = ("id, url, name, every, tz, full_text, added_at, last_success, last_error, last_error_at, "
             "consecutive_failures, next_poll_at, etag, last_modified")
@@ -52,6 +53,7 @@ class PollRecord:
 
 def backoff_seconds(every: int, failures: int) -> int:
     """Doubles with each failure in a row, capped; jitter keeps sources that failed together from retrying together."""
+    every = min(every, MAX_EVERY)
     if failures <= 0:
         return every
     delay = min(every * 2 ** min(failures, 20), max(MAX_BACKOFF, every))
