@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 from ..model import Article, IngestError
 from ..understand.dates import DEFAULT_TZ
 from .decode import MAX_FILE_BYTES, DecodeError, decode
-from .feed import looks_like_feed, parse_feed
+from .feed import looks_like_feed, looks_like_json_feed, parse_feed, parse_json_feed
 from .html import looks_like_html, parse_html
 from .jsonl import looks_like_jsonl, parse_jsonl
 from .pagedump import looks_like_pagedump, parse_pagedump
@@ -57,6 +57,14 @@ def read_bytes(data: bytes, origin: str, url: str | None = None, tz: str = DEFAU
     """Detect the format from the content itself: extensions lie, content types more so."""
     if len(data) > MAX_FILE_BYTES:
         yield IngestError(origin, f"input too large: {len(data) / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB")
+        return
+    if looks_like_json_feed(data[:4096]):
+        try:
+            text, _encoding = decode(data)
+        except DecodeError as e:
+            yield IngestError(origin, str(e))
+            return
+        yield from parse_json_feed(text, origin, tz)
         return
     if looks_like_jsonl(data[:4096]):
         yield from parse_jsonl(io.BytesIO(data), origin, tz)

@@ -26,16 +26,20 @@ MONTH_ABBR = {"янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4,
 UK_MONTHS = {"січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7,
              "серпня": 8, "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12, "січ": 1, "лют": 2, "бер": 3,
              "квіт": 4, "трав": 5, "черв": 6, "лип": 7, "серп": 8, "вер": 9, "жовт": 10, "лист": 11, "груд": 12}
+EN_MONTHS = {m: i for i, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+    ("dec", "december")), 1) for m in names}
 _MONTH_WORD = re.compile("^(" + "|".join(MONTH_STEMS) + ")(я|ь|е|а|ю|ем|й|т)?$")
 
 _WEEKDAY = (r"(?:понедельник|вторник|среда|среду|четверг|пятница|пятницу|суббота|субботу|воскресенье|"
             r"понеділок|вівторок|середа|середу|четвер|п['’]ятниця|п['’]ятницю|субота|суботу|неділя|неділю|"
-            r"пн|вт|ср|чт|пт|сб|вс|нд)\.?")
+            r"пн|вт|ср|чт|пт|сб|вс|нд|mon|tue|wed|thu|fri|sat|sun)\.?")
 _CLOCK = r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
 _ZONE = r"(?:\s*(?P<zone>[+-]\d{2}:?\d{2}|MSK|МСК|UTC|GMT|Z)\b)?"
 _YEAR_WORD = r"(?:\s*(?:г\.|года|год|р\.|року))?"
 _RELDAY = r"(?P<relday>сегодня|вчера|позавчера|сьогодні|вчора|позавчора)"
-_TEXT_DATE = r"(?P<day>\d{1,2})\s+(?P<month>[а-яёіїєґ]+)\.?"
+_TEXT_DATE = r"(?P<day>\d{1,2})\s+(?P<month>[а-яёіїєґa-z]+)\.?"
 _NUM_DATE = r"(?P<nday>\d{1,2})[./](?P<nmonth>\d{1,2})[./](?P<nyear>\d{4}|\d{2})(?!\d)"
 _ISO_DATE = r"(?P<iyear>\d{4})-(?P<imonth>\d{2})-(?P<iday>\d{2})"
 _SEP = r"\s*(?:,|в|о|г\.|года|—|–|-|\|)?\s*(?:,|в|о)?\s*"
@@ -46,7 +50,7 @@ _YEAR_AFTER_MONTH = (r"(?:\s+(?P<year>\d{4})(?!\d)|\s+(?P<year2>\d{2})(?=\s*(?:,
 _DATE = (r"(?:" + _RELDAY + r"|" + _NUM_DATE + r"|" + _ISO_DATE + r"|" + _TEXT_DATE + _YEAR_AFTER_MONTH
          + _YEAR_WORD + r")")
 _TIME_THEN_DATE = (r"(?P<hour2>\d{1,2})[:.](?P<minute2>\d{2})\s*(?:,|\||—)?\s*(?:" + _RELDAY.replace("relday", "relday2")
-                   + r"|(?P<day2>\d{1,2})\s+(?P<month2>[а-яёіїєґ]+)\.?(?:\s+(?P<year3>\d{4}))?" + _YEAR_WORD + r")")
+                   + r"|(?P<day2>\d{1,2})\s+(?P<month2>[а-яёіїєґa-z]+)\.?(?:\s+(?P<year3>\d{4}))?" + _YEAR_WORD + r")")
 _AGO = (r"(?P<ago_n>\d+|полчаса|час|минуту|хвилину|годину)?\s*(?P<ago_unit>"
         r"минут[ауы]?|мин\.?|час(?:а|ов)?|ч\.|д(?:ень|ня|ней)|хвилин[уи]?|годин[уи]?|дн(?:і|ів)|секунд[ауы]?)?"
         r"\s*(?:назад|тому)|(?P<now_word>только что|щойно)")
@@ -72,7 +76,8 @@ def month_number(word: str) -> int | None:
 
 
 def _month_in_date(word: str) -> int | None:
-    return month_number(word) or UK_MONTHS.get(word.lower().rstrip("."))
+    w = word.lower().rstrip(".")
+    return month_number(w) or UK_MONTHS.get(w) or EN_MONTHS.get(w)
 
 
 @lru_cache(maxsize=8)
