@@ -1,0 +1,74 @@
+"""Saved article pages, each showing one layout rule (tests/fixtures/pages/expected.json says which), read exactly."""
+import json
+from datetime import datetime
+
+import pytest
+
+from svodka.ingest import read_file
+from svodka.model import Article, IngestError
+
+from conftest import FIXTURES
+
+PAGES = FIXTURES / "pages"
+EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_page_title_time_rubric_source_and_body(name):
+    want = EXPECTED[name]
+    (a,) = read_file(str(PAGES / name))
+    assert isinstance(a, Article), a
+    assert a.title == want["title"]
+    assert a.published_at == datetime.fromisoformat(want["published_at"])
+    assert a.rubric == want["rubric"]
+    assert a.source == want["source"]
+    assert [b.text for b in a.body] == want["body"]
+    assert a.lead == want["body"][0]
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def parse(tmp_path, html: str) -> Article | IngestError:
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    (item,) = read_file(str(path))
+    return item
+
+
+TEXT = ("<p>Городская дума утвердила новые правила благоустройства дворов и парков на заседании во вторник.</p>"
+        "<p>Правила вступят в силу весной, когда закончится отопительный сезон.</p>")
+
+
+def test_an_h1_logo_is_not_the_headline_and_a_title_suffix_is_not_the_site(tmp_path):
+    a = parse(tmp_path, page(f"<h1>Вестник</h1><article><h1>Дума утвердила правила благоустройства</h1>{TEXT}"
+                             "</article>", "<title>Дума утвердила правила — Вестник</title>"))
+    assert a.title == "Дума утвердила правила благоустройства"
+    assert a.source == "web"  # no site name stated and no URL: not the page title
+
+
+def test_without_h1_the_og_title_loses_the_site_suffix(tmp_path):
+    a = parse(tmp_path, page(f"<article>{TEXT}</article>",
+                             '<meta property="og:title" content="Дума утвердила правила — Вестник">'
+                             '<meta property="og:site_name" content="Вестник">'))
+    assert a.title == "Дума утвердила правила" and a.source == "Вестник"
+
+
+def test_time_text_with_a_day_only_machine_date(tmp_path):
+    a = parse(tmp_path, page(f'<article><h1>Дума утвердила правила благоустройства</h1>'
+                             f'<time datetime="2020-10-15">15.10.2020 21:55</time>{TEXT}</article>'))
+    assert a.published_at == datetime.fromisoformat("2020-10-15T18:55:00+00:00")
+
+
+def test_a_shown_time_on_another_day_than_the_machine_date_does_not_win(tmp_path):
+    a = parse(tmp_path, page(f'<article><h1>Дума утвердила правила благоустройства</h1>'
+                             f'<span class="date">03.01.2021 10:00</span>{TEXT}</article>',
+                             '<meta property="article:published_time" content="2020-10-15">'))
+    assert a.published_at.date().isoformat() == "2020-10-14"  # midnight in Moscow, the machine date's day
+
+
+def test_an_impossible_machine_date_is_an_error(tmp_path):
+    err = parse(tmp_path, page(f"<article><h1>Дума утвердила правила благоустройства</h1>{TEXT}</article>",
+                               '<meta property="article:published_time" content="2024-02-30T10:00:00">'))
+    assert isinstance(err, IngestError) and "impossible date" in err.reason
