@@ -52,6 +52,8 @@ _COUNTER = re.compile(r"^(?:просмотр\w*|переглят?д\w*|проч�
 _COUNTER_TAIL = re.compile(r"\s*(?:просмотр\w*|переглят?д\w*|views?|👁\ufe0f?)\s*:?\s*[\d\s\u00a0]+$", re.I)
 _CRUMB_START = re.compile(r"^(?:главная|головна|home|на главную)\b", re.I)
 _SHARE = re.compile(r"^(?:поделиться|поширити|поділитися|share)\b", re.I)
+# the rules, each one switchable so eval/extract.py can show what it adds over trafilatura alone
+RULES = frozenset({"hidden", "container", "lead", "boilerplate", "headline", "shown_time", "section"})
 MIN_CONTAINER_SHARE = 0.6  # trafilatura inside the container must keep this share of its words, or we read it
 
 
@@ -71,13 +73,14 @@ def parse_html(html: str, origin: str, url: str | None = None, source: str | Non
         return
     ld = json_ld(tree)
     meta = meta_tags(tree)
-    drop_hidden(tree)
-    container = article_container(tree)
-    title = headline(tree, container, meta, ld)
+    if "hidden" in RULES:
+        drop_hidden(tree)
+    container = article_container(tree) if "container" in RULES else None
+    title = headline(tree, container, meta, ld) if "headline" in RULES else _plain_title(tree, meta)
     body = container_blocks(container) if container is not None else None
     if not body:
         body = trafilatura_blocks(lxml.html.tostring(tree, encoding="unicode"), url)
-    lead = lead_text(tree, container)
+    lead = lead_text(tree, container) if "lead" in RULES else None
     body = clean_blocks(body or [], title, lead)
     if not title and body:
         title = body.pop(0).text
@@ -92,7 +95,8 @@ def parse_html(html: str, origin: str, url: str | None = None, source: str | Non
     page_url = url or meta.get("og:url") or _canonical(tree)
     site = site_name(meta, ld) or (urlparse(page_url).hostname if page_url else None)
     yield Article(source=source or site or "web", title=title, body=body, url=page_url,
-                  published_at=published, rubric=section(tree, meta, ld), origin=origin)
+                  published_at=published, rubric=section(tree, meta, ld) if "section" in RULES else None,
+                  origin=origin)
 
 
 # -- the page's own statements about itself
@@ -182,6 +186,11 @@ def headline(tree, container, meta: dict, ld: dict) -> str:
         if candidate:
             return _strip_site_suffix(candidate, site)
     return ""
+
+
+def _plain_title(tree, meta: dict) -> str:
+    title = tree.find(".//title")
+    return meta.get("og:title") or (_text(title) if title is not None else "")
 
 
 def _strip_site_suffix(title: str, site: str) -> str:
@@ -333,6 +342,9 @@ def clean_blocks(blocks: list[Block], title: str, lead: str | None) -> list[Bloc
     norm_title = _norm(title)
     out: list[Block] = []
     for b in blocks:
+        if "boilerplate" not in RULES:
+            out.append(b)
+            continue
         text = _COUNTER_TAIL.sub("", b.text).strip()
         if not text or _is_boilerplate(text, norm_title):
             continue
@@ -392,6 +404,8 @@ def page_time(tree, meta: dict, ld: dict, tz: str) -> datetime | None:
             if 0 < len(text) <= 60:
                 shown.append(re.sub(r"^(?:опубликовано|опубліковано|дата публикации|published)\s*:?\s*",
                                     "", text, flags=re.I))
+    if "shown_time" not in RULES:  # the old way: the first machine date, whatever it says
+        shown, machine = [], machine[:1]
     day_only, timed, impossible = [], [], None
     for raw in machine + [s for s in shown if s]:
         try:
