@@ -113,7 +113,13 @@ def main() -> None:
                 wrong = [k for k in ("title", "rubric", "source") if g.get(k) != w[k]]
                 if g.get("published_at") != datetime.fromisoformat(w["published_at"]):
                     wrong.append(f"time {g.get('published_at')}")
-                print(f"  {name}: {', '.join(map(str, wrong)) or 'all fields right'}")
+                g_words, w_words = words(g.get("body") or ""), words(" ".join(w["body"]))
+                extra, missing = sorted((g_words - w_words).elements()), sorted((w_words - g_words).elements())
+                if extra:
+                    wrong.append(f"{len(extra)} extra body words ({' '.join(extra[:8])}...)")
+                if missing:
+                    wrong.append(f"{len(missing)} missing body words ({' '.join(missing[:8])}...)")
+                print(f"  {name}: {'; '.join(map(str, wrong)) or 'all fields right'}")
 
 
 if __name__ == "__main__":

@@ -106,7 +106,10 @@ def test_rare_shapes_go_to_dateparser_once_and_the_common_ones_never(monkeypatch
 
     dates._dateparser_cached.cache_clear()
     for _ in range(3):
-        parse_date("5 March 2025", now=NOW)
+        try:
+            parse_date("позавчера вечером", now=NOW)
+        except DateError:
+            pass
     assert dates._dateparser_cached.cache_info().hits == 2
     monkeypatch.setattr(dates, "_dateparser_cached", None)  # would raise TypeError if called
     assert parse_date("3 часа назад", now=NOW) and parse_date("Вт, 25 фев 2025 07:00:00 +0300", now=NOW)

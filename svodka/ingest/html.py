@@ -51,6 +51,8 @@ _COUNTER = re.compile(r"^(?:просмотр\w*|переглят?д\w*|проч�
                       r"|^[\d\s\u00a0]+\s*(?:просмотр\w*|переглят?д\w*|views?)$", re.I)
 _COUNTER_TAIL = re.compile(r"\s*(?:просмотр\w*|переглят?д\w*|views?|👁\ufe0f?)\s*:?\s*[\d\s\u00a0]+$", re.I)
 _CRUMB_START = re.compile(r"^(?:главная|головна|home|на главную)\b", re.I)
+_RIGHTS = re.compile(r"^(?:©|\(c\)|все права защищены|усі права захищені|при (?:пере)?перепечатке|передрук|"
+                     r"перепечатка|копирование материалов)", re.I)
 _SHARE = re.compile(r"^(?:поделиться|поширити|поділитися|share)\b", re.I)
 # the rules, each one switchable so eval/extract.py can show what it adds over trafilatura alone
 RULES = frozenset({"hidden", "container", "lead", "boilerplate", "headline", "shown_time", "section"})
@@ -181,11 +183,25 @@ def headline(tree, container, meta: dict, ld: dict) -> str:
             text = _text(h1)
             if len(text.split()) >= 3 and text != site:
                 return text
-    for candidate in (_ld_str(ld.get("headline")), meta.get("og:title"), meta.get("twitter:title"),
-                      _text(tree.find(".//title")) if tree.find(".//title") is not None else None):
+    for candidate in (_ld_str(ld.get("headline")), meta.get("og:title"), meta.get("twitter:title")):
         if candidate:
             return _strip_site_suffix(candidate, site)
-    return ""
+    title = tree.find(".//title")
+    return _title_part_shown(_text(title), tree, site) if title is not None else ""
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[—|–-]|::|/|»|«)\s+")
+
+
+def _title_part_shown(title: str, tree, site: str) -> str:
+    """'Новости Зареченска :: В Зареченске отремонтируют больницу': the part the page also shows as a line of
+    its own (a bold headline); else the part that is not the site's name, the longest."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p and p != site]
+    if len(parts) <= 1:
+        return parts[0] if parts else title
+    shown = {_text(el) for el in tree.iter("b", "strong", "font", "h2", "h3", "div", "td", "p", "span")
+             if len(el.text_content()) < 300}
+    return next((p for p in parts if p in shown), max(parts, key=lambda p: len(p.split())))
 
 
 def _plain_title(tree, meta: dict) -> str:
@@ -305,17 +321,36 @@ def trafilatura_blocks(html: str, url: str | None) -> list[Block] | None:
 
 
 def blocks_from_tree(tree) -> list[Block]:
-    """trafilatura's body: a paragraph per element, and per run of text between two line breaks (<br><br>)."""
+    """trafilatura's body: a paragraph per element, and per run of text between two line breaks (<br><br>); a
+    table (an old layout in cells) is read cell by cell, its text runs and its paragraphs apart."""
     blocks: list[Block] = []
-    for el in tree:
-        if el.tag not in ("head", "p", "quote", "list", "div", "table"):
-            continue
+
+    def emit(text: str, kind: str) -> None:
+        for para in re.split(r"\n\s*\n", text):
+            para = " ".join(para.split())
+            if para:
+                blocks.append(Block(para, kind))
+
+    def walk(el) -> None:
         for lb in el.iter("lb"):
             lb.tail = "\n" + (lb.tail or "")
-        for para in re.split(r"\n\s*\n", "".join(el.itertext())):
-            text = " ".join(para.split())
-            if text:
-                blocks.append(Block(text, HEADING if el.tag == "head" else PARAGRAPH))
+        if el.tag in ("table", "row", "cell", "div"):
+            run = [el.text or ""]
+            for child in el:
+                if child.tag in ("table", "row", "cell", "div", "p", "head", "quote", "list"):
+                    emit("".join(run), PARAGRAPH)
+                    run = []
+                    walk(child)
+                else:
+                    run.append("\n\n" if child.tag == "hi" and not run[-1].strip() else "")
+                    run.append("".join(child.itertext()) + ("\n\n" if child.tag == "hi" else ""))
+                run.append(child.tail or "")
+            emit("".join(run), PARAGRAPH)
+        elif el.tag in ("head", "p", "quote", "list"):
+            emit("".join(el.itertext()), HEADING if el.tag == "head" else PARAGRAPH)
+
+    for el in tree:
+        walk(el)
     return blocks
 
 
@@ -369,7 +404,7 @@ def _is_boilerplate(text: str, norm_title: str) -> bool:
         return True  # the headline repeated as the first paragraph
     if RELATED_LINE.match(text) and len(words) <= 30:
         return True
-    if _COUNTER.match(text) or (_SHARE.match(text) and len(words) <= 12):
+    if _COUNTER.match(text) or (_SHARE.match(text) and len(words) <= 12) or (_RIGHTS.match(text) and len(words) <= 30):
         return True
     if _CRUMB_START.match(text) and len(words) <= 12 and not re.search(r"[.!?]$", text):
         return True
@@ -397,7 +432,7 @@ def page_time(tree, meta: dict, ld: dict, tz: str) -> datetime | None:
     for el in tree.xpath('//*[@itemprop="datePublished"]'):
         machine.extend(x for x in (el.get("content"), el.get("datetime")) if x)
         shown.append(_text(el))
-    for el in tree.iter("span", "div", "p"):
+    for el in tree.iter("span", "div", "p", "td", "li", "small", "abbr", "b", "font"):
         marks = f"{el.get('class') or ''} {el.get('id') or ''}"
         if _DATE_CLASS.search(marks) and not re.search(r"updat|modif|обнов", marks, re.I):
             text = _text(el)
