@@ -72,3 +72,15 @@ def test_an_impossible_machine_date_is_an_error(tmp_path):
     err = parse(tmp_path, page(f"<article><h1>Дума утвердила правила благоустройства</h1>{TEXT}</article>",
                                '<meta property="article:published_time" content="2024-02-30T10:00:00">'))
     assert isinstance(err, IngestError) and "impossible date" in err.reason
+
+
+def test_svodka_parse_json_shows_the_page_as_read(capsys):
+    from svodka.cli import main
+
+    name = "wrapper_div_visible_time_read_also.html"
+    assert main(["parse", str(PAGES / name), "--json"]) == 0
+    (a,) = json.loads(capsys.readouterr().out)
+    want = EXPECTED[name]
+    assert (a["title"], a["published_at"], a["rubric"], a["source"]) == \
+        (want["title"], want["published_at"], want["rubric"], want["source"])
+    assert [b["text"] for b in a["body"]] == want["body"]
