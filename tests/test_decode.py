@@ -66,3 +66,9 @@ def test_read_bytes_gives_the_article_text_of_a_mislabelled_page():
     (a,) = [i for i in read_bytes(page(RU + " " + RU, "iso-8859-1").encode("cp1251"), "upload")
             if isinstance(i, Article)]
     assert "ключевую ставку" in a.text
+
+
+def test_a_nul_byte_in_utf8_does_not_make_it_utf16():
+    data = page(RU).encode()
+    with pytest.raises(DecodeError, match="binary"):
+        decode(data[:40] + b"\x00" + data[40:])

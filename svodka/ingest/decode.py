@@ -11,7 +11,8 @@ from collections import Counter
 MAX_FILE_BYTES = 50 * 1024 * 1024  # one page, feed or dump; JSONL is streamed and has no such limit
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""", re.I)
-_CYRILLIC = ("cp1251", "koi8_r", "koi8_u", "cp866", "iso8859_5")  # in order of how common they are (ties: first)
+# in order of how common they are (ties: first), by the names codecs.lookup gives, as declared_encoding does
+_CYRILLIC = tuple(codecs.lookup(e).name for e in ("cp1251", "koi8_r", "koi8_u", "cp866", "iso8859_5"))
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # letter frequencies of Russian news text (per cent; і, ї, є, ґ for Ukrainian): the yardstick for "reads as Cyrillic"
@@ -89,6 +90,8 @@ def _wide_unicode(data: bytes) -> str | None:
             text = sample.decode(enc)
         except UnicodeDecodeError:
             continue
+        if unit == 2 and not _one_script(sample[1 if enc.endswith("le") else 0::2]):
+            continue  # UTF-8 or junk with a NUL in it reads as printable CJK; real UTF-16 repeats its high bytes
         if text and sum(c.isprintable() or c in "\t\n\r" for c in text) / len(text) > 0.97:
             try:
                 data[:len(data) - len(data) % unit].decode(enc)
@@ -96,6 +99,15 @@ def _wide_unicode(data: bytes) -> str | None:
                 continue
             return enc
     return None
+
+
+def _one_script(high_bytes: bytes) -> bool:
+    """The high byte of each UTF-16 unit: a text in one or two scripts uses a handful of values (00, 04, 20)."""
+    if not high_bytes:
+        return False
+    common = Counter(high_bytes).most_common(3)
+    # or markup and spaces in any script (CJK letters vary the high byte, "<p> " keeps it 00)
+    return sum(n for _, n in common) / len(high_bytes) >= 0.9 or high_bytes.count(0) / len(high_bytes) >= 0.3
 
 
 def _mostly_utf8(data: bytes) -> bool:
