@@ -9,8 +9,9 @@ from typing import Any
 
 PARAGRAPH = "p"
 HEADING = "h"
-# control characters carry nothing in news text, and PostgreSQL refuses NUL in text: dropped on the way in
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters carry nothing in news text, PostgreSQL refuses NUL in text, and no store can encode a lone
+# surrogate (JSON's "\ud800"): dropped on the way in, here at the model's door, once for every input
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def drop_controls(text: str | None) -> str | None:
@@ -52,7 +53,10 @@ class Article:
 
     def __post_init__(self) -> None:
         for name in ("source", "title", "lead", "url", "rubric", "external_id", "origin"):
-            setattr(self, name, drop_controls(getattr(self, name)))
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):  # a JSON record's number or list
+                raise TypeError(f"{name} must be text, got {type(value).__name__}")
+            setattr(self, name, drop_controls(value))
         for block in self.body:
             block.text = drop_controls(block.text)
         for teaser in self.teasers:
@@ -103,9 +107,10 @@ def content_hash(title: str, text: str) -> str:
 
 
 def article_id(url: str | None, chash: str) -> str:
-    """Stable id: the same URL or, without one, the same text always gets the same id."""
+    """Stable id: the same URL or, without one, the same text always gets the same id. 128 bits: a collision (two
+    URLs, one id: an unrelated article taken for a copy) is out of reach; stores of 48-bit ids are migrated."""
     key = ("url:" + url) if url else ("hash:" + chash)
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
 
 
 # -- what the understanding stage finds in an article's text; offsets are Python str offsets into that text

@@ -60,12 +60,44 @@ def ingest(store: Store, items: Iterable[Article | IngestError], analyze: bool =
     for pending in batches(items, counts, on_error, batch):
         known = store.known(pending)
         fresh = [a for a in pending if a.id not in known]
-        result = store.add_batch(pending, analyses_for(fresh) if analyze else None)
-        counts.stored += len(result.stored)
-        counts.duplicates += len(result.duplicates)
+        store_batch(store, pending, analyses_for(fresh) if analyze else None, counts, on_error)
         if linker is not None and analyze:
             linker.link_pending()
     return counts
+
+
+def store_batch(store: Store, articles: list[Article], analyses: dict[str, Analysis] | None, counts: Counts,
+                on_error: Callable[[IngestError], None]) -> None:
+    """One transaction for the batch; when the database refuses one article of it, each goes on its own, and the
+    refused one is an error of its own. A store that fails as a whole (locked, gone) raises: the batch comes again."""
+    try:
+        results = [store.add_batch(articles, analyses)]
+    except Exception as e:
+        if not article_fault(e):
+            raise
+        results = []
+        for article in articles:
+            try:
+                results.append(store.add_batch([article], analyses))
+            except Exception as e:
+                if not article_fault(e):
+                    raise
+                counts.errors += 1
+                on_error(IngestError(article.origin or article.source, f"not stored: {type(e).__name__}: {e}",
+                                     f"«{article.title[:80]}»"))
+    for result in results:
+        counts.stored += len(result.stored)
+        counts.duplicates += len(result.duplicates)
+
+
+def article_fault(e: Exception) -> bool:
+    """Whether the database refused the data (a value, a limit) rather than failed itself."""
+    import sqlite3
+
+    sqlstate = getattr(e, "sqlstate", None)
+    if sqlstate:  # PostgreSQL: data exception, integrity violation, program limit exceeded
+        return sqlstate[:2] in ("22", "23", "54")
+    return isinstance(e, (ValueError, TypeError, OverflowError, sqlite3.DataError, sqlite3.IntegrityError))
 
 
 def reanalyze(store: Store, only_missing: bool = False, progress: Callable[[int], None] = lambda n: None,

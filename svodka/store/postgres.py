@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
-from .sql import A_COLUMNS, ITEM_SQL, SQLStore
+from .sql import A_COLUMNS, COLUMNS, ITEM_SQL, SQLStore, index_text, marks, widen_ids
 
 POOL_SIZE = int(os.environ.get("SVODKA_PG_POOL", "8"))
 MIGRATION_LOCK = 7_146_001  # advisory lock keys: any two numbers no other application on the database uses
@@ -16,7 +16,7 @@ LINKER_LOCK = 7_146_002
 
 # The full-text (GIN) indexes are updated as rows come, not through a pending list: with fastupdate every search
 # reads the whole list until autovacuum empties it, 5-20x slower after a bulk load (bench/store.py).
-MIGRATIONS: list[str] = [
+MIGRATIONS: list[str | Callable] = [
     # 1: everything SQLite's migrations 1-5 make, in PostgreSQL's words
     """
     CREATE TABLE articles (
@@ -133,6 +133,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX source_polls_source ON source_polls (source_id, at)
     """,
+    # 2: the article's tsvector made on insert from its capped text (store/sql.py, index_text): a generated one
+    # of a long text with many distinct words passes PostgreSQL's 1 MB limit and aborts the whole batch
+    "ALTER TABLE articles ALTER COLUMN fts DROP EXPRESSION",
+    # 3: article ids of 128 bits instead of 48, in every table; the old ones kept as aliases
+    lambda x: widen_ids(x, [("lemmas", "article_id")]),
 ]
 
 
@@ -166,6 +171,12 @@ class _Marks:
 class PostgresStore(SQLStore):
     threadsafe = True  # each call takes a connection of the pool
     FOLDED_CONTAINS = 'strpos(lower({col} COLLATE "und-x-icu"), ?) > 0'
+    ARTICLE_INSERT = (f"INSERT INTO articles ({COLUMNS}, ingested_at, fts) VALUES ({marks(14)}, "
+                      "setweight(to_tsvector('russian', ?), 'A') || to_tsvector('russian', ?) "
+                      "|| to_tsvector('russian', ?)) ON CONFLICT DO NOTHING RETURNING rowid")
+
+    def _insert_params(self, a, now: str) -> tuple:
+        return super()._insert_params(a, now) + index_text(a)
 
     def __init__(self, url: str):
         from psycopg_pool import ConnectionPool
@@ -193,10 +204,13 @@ class PostgresStore(SQLStore):
             x.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = x.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = int(row[0]) if row else 0
-            for number, script in enumerate(MIGRATIONS[version:], version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        x.execute(statement)
+            for number, step in enumerate(MIGRATIONS[version:], version + 1):
+                if callable(step):
+                    step(x)
+                else:
+                    for statement in step.split(";"):
+                        if statement.strip():
+                            x.execute(statement)
                 x.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) "
                           "DO UPDATE SET value = excluded.value", (str(number),))
 

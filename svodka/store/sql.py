@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
 from ..ingest.pagedump import teaser_stub
-from ..model import Analysis, Article, Block, IngestError, Story, Teaser
+from ..model import Analysis, Article, Block, IngestError, Story, Teaser, article_id
 
 COLUMNS = ("id, kind, source, url, external_id, published_at, rubric, title, lead, body, language, "
            "content_hash, origin")
@@ -22,6 +22,14 @@ STORY_COLUMNS = "id, title, title_article, first_at, last_at, size, sources"
 # an article as a list shows it (no body), with its feed rubric: the page's own when we know it, else ours
 ITEM_SQL = ("SELECT a.id, a.kind, a.source, a.title, a.lead, a.url, a.published_at, n.feed_rubric "
             "FROM articles a LEFT JOIN analyses n ON n.article_id = a.id")
+# what goes into the full-text indexes of one article: PostgreSQL refuses a tsvector over 1 MB (a long text of many
+# distinct words), and both backends index the same, so that they answer alike
+INDEX_TITLE_CHARS, INDEX_LEAD_CHARS, INDEX_TEXT_CHARS = 1_000, 5_000, 100_000
+# every column that names an article by its id (the id migration rewrites them all)
+ID_COLUMNS = [("articles", "id"), ("teasers", "page_id"), ("teasers", "article_id"), ("copies", "article_id"),
+              ("analyses", "article_id"), ("entity_mentions", "article_id"), ("link_docs", "article_id"),
+              ("link_docs", "dup_of"), ("stories", "title_article"), ("story_members", "article_id")]
+OLD_ID_CHARS = 12  # ids were 48 bits before the id migration; a link with one still finds its article
 
 
 @dataclass
@@ -46,6 +54,27 @@ def marks(n: int) -> str:
 def chunks(ids: list, size: int = 500) -> Iterator[list]:
     for i in range(0, len(ids), size):
         yield ids[i:i + size]
+
+
+def index_text(a: Article) -> tuple[str, str, str]:
+    """Title, lead and text as the full-text indexes take them: capped (INDEX_*_CHARS)."""
+    return a.title[:INDEX_TITLE_CHARS], a.lead[:INDEX_LEAD_CHARS], a.text[:INDEX_TEXT_CHARS]
+
+
+def index_lemmas(lemmas: list[str]) -> str:
+    return " ".join(lemmas)[:INDEX_TEXT_CHARS].rsplit(" ", 1)[0] if lemmas else ""
+
+
+def widen_ids(x, extra_columns: list[tuple[str, str]] = ()) -> None:
+    """Migration: 48-bit article ids (a colliding pair of URLs is found in a minute) become what model.article_id
+    makes now, in every table that names an article; the old ids stay in article_aliases, for links made before."""
+    x.execute("CREATE TABLE IF NOT EXISTS article_aliases (old_id TEXT PRIMARY KEY, id TEXT NOT NULL)")
+    rows = x.execute("SELECT id, url, content_hash FROM articles").fetchall()
+    pairs = [(old, new) for old, url, chash in rows if (new := article_id(url, chash)) != old]
+    x.executemany("INSERT INTO article_aliases VALUES (?,?) ON CONFLICT DO NOTHING", pairs)
+    for table, column in [*ID_COLUMNS, *extra_columns]:
+        x.execute(f"UPDATE {table} SET {column} = (SELECT m.id FROM article_aliases m "
+                  f"WHERE m.old_id = {table}.{column}) WHERE {column} IN (SELECT old_id FROM article_aliases)")
 
 
 def page_feed_rubric(page_rubric: str | None, ours: str | None) -> str | None:
@@ -115,12 +144,14 @@ class SQLStore:
                     result.duplicates.append(stored_id)
         return result
 
+    def _insert_params(self, a: Article, now: str) -> tuple:
+        body = json.dumps([[b.kind, b.text] for b in a.body], ensure_ascii=False)
+        return (a.id, a.kind, a.source, a.url, a.external_id, iso(a.published_at), a.rubric, a.title, a.lead, body,
+                a.language, a.content_hash, a.origin, now)
+
     def _insert(self, x, a: Article, now: str) -> tuple[str, bool]:
         """Insert unless the text or URL is known; return the stored article's id and whether it is new."""
-        body = json.dumps([[b.kind, b.text] for b in a.body], ensure_ascii=False)
-        row = x.execute(self.ARTICLE_INSERT, (
-            a.id, a.kind, a.source, a.url, a.external_id, iso(a.published_at), a.rubric, a.title, a.lead, body,
-            a.language, a.content_hash, a.origin, now)).fetchone()
+        row = x.execute(self.ARTICLE_INSERT, self._insert_params(a, now)).fetchone()
         if row is not None:
             self._index_text(x, row[0], a)
             return a.id, True
@@ -156,7 +187,7 @@ class SQLStore:
             mentions[(e.normalised, e.type)] = len(e.mentions)
         x.executemany("INSERT INTO entity_mentions VALUES (?,?,?,?)",
                       [(article_id, name, etype, n) for (name, etype), n in mentions.items()])
-        self._put_lemmas(x, rowid, article_id, " ".join(a.lemmas))
+        self._put_lemmas(x, rowid, article_id, index_lemmas(a.lemmas))
 
     def _insert_teaser(self, x, page: Article, teaser: Teaser, now: str, analyses: dict[str, Analysis]) -> None:
         stub = teaser_stub(teaser, page)
@@ -178,14 +209,18 @@ class SQLStore:
                        origin=origin)
 
     def get(self, article_id: str) -> Article | None:
+        """By id; an id from before the id migration (48 bits) finds the article under its new one."""
         rows = self.query(f"SELECT {COLUMNS} FROM articles WHERE id=?", (article_id,))
+        if not rows and len(article_id) == OLD_ID_CHARS:
+            rows = self.query(f"SELECT {A_COLUMNS} FROM article_aliases m JOIN articles a ON a.id = m.id "
+                              "WHERE m.old_id=?", (article_id,))
         if not rows:
             return None
         article = self._article(rows[0])
         article.teasers = [Teaser(text=t, position=p, truncated=bool(tr), article_id=aid)
                            for p, aid, t, tr in self.query(
                                "SELECT position, article_id, text, truncated FROM teasers WHERE page_id=? "
-                               "ORDER BY position", (article_id,))]
+                               "ORDER BY position", (article.id,))]
         return article
 
     def list(self, limit: int = 50, offset: int = 0, source: str | None = None,

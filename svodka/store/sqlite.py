@@ -5,7 +5,7 @@ import sqlite3
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
-from .sql import A_COLUMNS, ITEM_SQL, SQLStore, page_feed_rubric
+from .sql import A_COLUMNS, ITEM_SQL, SQLStore, index_text, page_feed_rubric, widen_ids
 
 
 def _backfill_feed_rubric(db: sqlite3.Connection) -> None:
@@ -137,6 +137,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 5: the rubric feeds file an article under, kept beside its analysis so that any backend can filter on it
     "ALTER TABLE analyses ADD COLUMN feed_rubric TEXT; CREATE INDEX analyses_feed_rubric ON analyses (feed_rubric)",
     _backfill_feed_rubric,
+    # 7: article ids of 128 bits instead of 48, in every table; the old ones kept as aliases (store/sql.py)
+    widen_ids,
 ]
 
 
@@ -197,7 +199,8 @@ class SQLiteStore(SQLStore):
     # -- the full-text indexes: FTS5 tables keyed by the articles' rowid
 
     def _index_text(self, x, rowid: int, a) -> None:
-        x.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", (rowid, a.title, a.text))
+        title, _lead, text = index_text(a)
+        x.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", (rowid, title, text))
 
     def _put_lemmas(self, x, rowid: int, article_id: str, lemmas: str) -> None:
         x.execute("DELETE FROM lemmas_fts WHERE rowid=?", (rowid,))
