@@ -84,3 +84,12 @@ def test_svodka_parse_json_shows_the_page_as_read(capsys):
     assert (a["title"], a["published_at"], a["rubric"], a["source"]) == \
         (want["title"], want["published_at"], want["rubric"], want["source"])
     assert [b["text"] for b in a["body"]] == want["body"]
+
+
+def test_promo_credit_and_tag_lines_are_not_body(tmp_path):
+    a = parse(tmp_path, page("<article><h1>Дума утвердила правила благоустройства</h1>"
+                             "<p>Фото: пресс-служба городской думы</p>" + TEXT +
+                             "<p>Подписывайтесь на наш канал в Telegram, чтобы первыми узнавать новости.</p>"
+                             "<p>Теги: дума, благоустройство</p>"
+                             "<p>Фото на стенде показали депутатам заранее, и они одобрили проект.</p></article>"))
+    assert [b.text[:20] for b in a.body] == ["Городская дума утвер", "Правила вступят в си", "Фото на стенде показ"]

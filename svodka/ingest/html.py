@@ -53,6 +53,9 @@ _COUNTER_TAIL = re.compile(r"\s*(?:просмотр\w*|переглят?д\w*|vi
 _CRUMB_START = re.compile(r"^(?:главная|головна|home|на главную)\b", re.I)
 _RIGHTS = re.compile(r"^(?:©|\(c\)|все права защищены|усі права захищені|при (?:пере)?перепечатке|передрук|"
                      r"перепечатка|копирование материалов)", re.I)
+# a channel promo, a photo credit, a tag list: a line of the page's furniture, not of the article
+_FURNITURE = re.compile(r"^(?:подпис(?:ывайтесь|ывайся|айтесь)|підписуйтесь|следите за|стежте за|присоединяйтесь|"
+                        r"читайте нас|читайте наш|фото|фото и видео|видео|иллюстрация|теги|тэги|метки|теги:)\b", re.I)
 _SHARE = re.compile(r"^(?:поделиться|поширити|поділитися|share)\b", re.I)
 # the rules, each one switchable so eval/extract.py can show what it adds over trafilatura alone
 RULES = frozenset({"hidden", "container", "lead", "boilerplate", "headline", "shown_time", "section"})
@@ -403,6 +406,9 @@ def _is_boilerplate(text: str, norm_title: str) -> bool:
     if norm_title and _norm(text) == norm_title:
         return True  # the headline repeated as the first paragraph
     if RELATED_LINE.match(text) and len(words) <= 30:
+        return True
+    if _FURNITURE.match(text) and len(words) <= 20 and (":" in text[:25] or re.search(r"telegram|телеграм|дзен|"
+                                                                                      r"вконтакте|канал", text, re.I)):
         return True
     if _COUNTER.match(text) or (_SHARE.match(text) and len(words) <= 12) or (_RIGHTS.match(text) and len(words) <= 30):
         return True
