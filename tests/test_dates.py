@@ -78,6 +78,10 @@ def test_split_dateline():
     ("25 лютого 2025, 07:00", datetime(2025, 2, 25, 4, 0, tzinfo=timezone.utc)),
     ("сьогодні о 08:05", datetime(2026, 11, 25, 5, 5, tzinfo=timezone.utc)),
     ("29 февраля", datetime(2024, 2, 28, 21, 0, tzinfo=timezone.utc)),  # no year, in the last leap year
+    ("12-08-2015 - 09:00", datetime(2015, 8, 12, 6, 0, tzinfo=timezone.utc)),  # day first, never month first
+    ("Вторник, 18 Август 2015 18:51", datetime(2015, 8, 18, 15, 51, tzinfo=timezone.utc)),
+    ("18 Июля 2021 [17:48]", datetime(2021, 7, 18, 14, 48, tzinfo=timezone.utc)),  # dateparser
+    ("две минуты назад", datetime(2026, 11, 25, 8, 58, tzinfo=timezone.utc)),  # dateparser
 ])
 def test_more_shapes(text, expected):
     assert parse_date(text, now=NOW) == expected

@@ -40,7 +40,7 @@ _ZONE = r"(?:\s*(?P<zone>[+-]\d{2}:?\d{2}|MSK|МСК|UTC|GMT|Z)\b)?"
 _YEAR_WORD = r"(?:\s*(?:г\.|года|год|р\.|року))?"
 _RELDAY = r"(?P<relday>сегодня|вчера|позавчера|сьогодні|вчора|позавчора)"
 _TEXT_DATE = r"(?P<day>\d{1,2})\s+(?P<month>[а-яёіїєґa-z]+)\.?"
-_NUM_DATE = r"(?P<nday>\d{1,2})[./](?P<nmonth>\d{1,2})[./](?P<nyear>\d{4}|\d{2})(?!\d)"
+_NUM_DATE = r"(?P<nday>\d{1,2})(?P<sep>[./-])(?P<nmonth>\d{1,2})(?P=sep)(?P<nyear>\d{4}|\d{2})(?!\d)"
 _ISO_DATE = r"(?P<iyear>\d{4})-(?P<imonth>\d{2})-(?P<iday>\d{2})"
 _SEP = r"\s*(?:,|в|о|г\.|года|—|–|-|\|)?\s*(?:,|в|о)?\s*"
 # a year after a month name: four digits, or two when a time, a year word or the end follows ("3 марта 15 человек"
@@ -238,7 +238,8 @@ def _dateparser_cached(text: str, tz: str, base: datetime) -> datetime | None:
     import dateparser  # slow import; only the rare shapes get here
 
     return dateparser.parse(text, languages=["ru", "uk", "en"], settings={
-        "TIMEZONE": tz, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past", "RELATIVE_BASE": base})
+        "TIMEZONE": tz, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past", "RELATIVE_BASE": base,
+        "DATE_ORDER": "DMY"})  # 12-08-2015 is 12 August here, never December
 
 
 def _parse_with_dateparser(text: str, tz: str, now: datetime) -> datetime | None:
