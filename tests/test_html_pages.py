@@ -93,3 +93,10 @@ def test_promo_credit_and_tag_lines_are_not_body(tmp_path):
                              "<p>Теги: дума, благоустройство</p>"
                              "<p>Фото на стенде показали депутатам заранее, и они одобрили проект.</p></article>"))
     assert [b.text[:20] for b in a.body] == ["Городская дума утвер", "Правила вступят в си", "Фото на стенде показ"]
+
+
+def test_a_description_in_the_footer_is_no_lead(tmp_path):
+    a = parse(tmp_path, page(f"<article><h1>Дума утвердила правила благоустройства</h1>{TEXT}</article>"
+                             '<footer><div class="site-description">Городской портал: новости, афиша, погода и '
+                             "всё о жизни нашего города каждый день</div></footer>"))
+    assert a.lead.startswith("Городская дума") and "портал" not in a.text

@@ -358,10 +358,17 @@ def blocks_from_tree(tree) -> list[Block]:
 
 
 def lead_text(tree, container) -> str | None:
-    """A lead laid out outside the body (above it, under the headline), marked by its class or itemprop."""
+    """A lead laid out outside the body, between the headline and the body, marked by its class or itemprop (a
+    site description in the footer is marked the same way, but stands elsewhere)."""
+    order = {el: i for i, el in enumerate(tree.iter())}
+    h1 = next(tree.iter("h1"), None)
+    after = order.get(h1, -1)
+    before = order.get(container, len(order)) if container is not None else len(order)
     for el in tree.iter("p", "div", "h2", "span"):
         marks = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
         if not _LEAD_CLASS.search(marks) or (container is not None and _inside(el, container)):
+            continue
+        if not after < order[el] < before or (container is not None and _inside(container, el)):
             continue
         text = _text(el)
         if 8 <= len(text.split()) <= 120 and not RELATED_LINE.match(text):
