@@ -65,3 +65,14 @@ def test_json_feed():
     assert a.rubric == "Транспорт" and a.published_at == datetime(2025, 2, 25, 4, 0, tzinfo=UTC)
     assert b.title.startswith("Библиотека продлила") and b.published_at == datetime(2025, 2, 25, 5, 15, tzinfo=UTC)
     assert isinstance(err, IngestError) and err.position == "item 3" and "not an object" in err.reason
+
+
+def test_named_zones_feedparser_knows_stay_its_reading():
+    import feedparser
+
+    from svodka.ingest.feed import read_feed_date
+
+    raw = "Sun, 1 Jan 2006 00:00:00 EST"
+    struct = feedparser.parse(f"<rss><channel><item><title>x</title><pubDate>{raw}</pubDate></item></channel></rss>"
+                              ).entries[0]["published_parsed"]
+    assert read_feed_date(raw, struct, "Europe/Moscow") == datetime(2006, 1, 1, 5, 0, tzinfo=UTC)

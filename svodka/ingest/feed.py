@@ -23,8 +23,10 @@ _DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*encoding=["'])[^"']+""")
 _PROLOG_THEN_ROOT = re.compile(
     r"^\ufeff?(?:\s+|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*<(?:rss|feed|rdf:rdf|rss:rdf|channel)\b",
     re.I | re.S)
-# a numeric zone, or one feedparser knows; anything else (none, MSK) is read by our own grammar
-_EXPLICIT_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|\b(?:GMT|UTC|UT|Z)|\dZ)\s*$", re.I)
+# a numeric or named zone at the end (feedparser knows GMT, EST, PDT... but takes MSK for UTC); anything else, a
+# zone-less time or MSK, is read by our own grammar in the source's zone
+_EXPLICIT_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|\b[A-Z]{1,4}|\dZ)\s*$")
+_MOSCOW = re.compile(r"\b(?:MSK|МСК)\s*$", re.I)
 _CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
 
 
@@ -111,7 +113,7 @@ def _first(d, *keys):
 def read_feed_date(raw: str, struct, tz: str) -> datetime:
     """feedparser's reading when the text names its zone; otherwise our grammar, which knows Russian dates
     ("Вт, 25 фев 2025 07:00:00 +0300", "25.02.2025 07:00"), MSK, and reads a zone-less time in `tz`."""
-    if struct and _EXPLICIT_ZONE.search(raw):
+    if struct and _EXPLICIT_ZONE.search(raw) and not _MOSCOW.search(raw):
         return check_plausible(datetime.fromtimestamp(calendar.timegm(struct), timezone.utc), raw)
     return parse_date(raw, tz)
 
