@@ -1,68 +1,35 @@
 """JSONL: one article a line, either our own fields or a Telegram channel export.
 
 Our fields: title, text, published_at, url, source, rubric (and optionally id, lead).
-Telegram export (telegram_news_ru): id, channel, date, text with Telegram markdown; the first bold line or the
-first sentence becomes the headline.
+Telegram export (telegram_news_ru): id, channel, date, text with Telegram markdown; posts.py makes the headline
+and the body (sign-offs off).
 """
 from __future__ import annotations
 
 import json
-import re
 from typing import IO, Iterator
 
 from ..model import PARAGRAPH, Article, Block, IngestError
 from ..understand.dates import DEFAULT_TZ, parse_date
-from ..textutil import first_sentence, shorten, split_paragraphs
+from ..textutil import fold_lookalikes, split_paragraphs
 from .html import html_to_blocks
+from .posts import PostReader, clean_title, read_post, strip_markdown  # noqa: F401  (clean_title: old import path)
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
-MAX_TITLE_CHARS = 200
-
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_MARKUP = re.compile(r"\*\*|__|~~|`")
-_BARE_URL_LINE = re.compile(r"^\s*(?:https?://|t\.me/)\S+\s*$")
-_HASHTAGS_ONLY = re.compile(r"^\s*(?:#\w+\s*)+$")
-_LEADING_SYMBOLS = re.compile(r"^[\W_]+", re.U)
-_HASHTAG_LINES = re.compile(r"^(?:\s*#\w+)+\s*\n", re.U)
-_FIRST_BOLD = re.compile(r"^\s*\*\*(.+?)\*\*", re.S)
+LOOKAHEAD_LINES, LOOKAHEAD_BYTES = 1000, 8 * 2**20  # a batch's sign-offs are learned a chunk ahead of reading it
 
 
-def strip_markdown(text: str) -> str:
-    return _MARKUP.sub("", _LINK.sub(r"\1", text))
-
-
-def clean_title(text: str) -> str:
-    """Emoji and bullets open many Telegram headlines; a headline keeps its words only."""
-    text = " ".join(text.split())
-    stripped = _LEADING_SYMBOLS.sub("", text)
-    # keep an opening quote or a number: they are part of the headline
-    if stripped and text[: len(text) - len(stripped)].endswith(("«", '"')):
-        stripped = text[len(text) - len(stripped) - 1:]
-    return stripped.rstrip(" .:—-") if stripped else text
-
-
-def headline_and_body(markdown: str) -> tuple[str, list[Block]]:
-    """Split a post into (headline, body paragraphs)."""
-    bold = _FIRST_BOLD.match(_HASHTAG_LINES.sub("", markdown))
-    paragraphs = [p for p in split_paragraphs(strip_markdown(markdown))
-                  if not _BARE_URL_LINE.match(p) and not _HASHTAGS_ONLY.match(p)]
-    if not paragraphs:
-        return "", []
-    if bold and len(clean_title(strip_markdown(bold.group(1)))) >= 3:
-        title = clean_title(strip_markdown(bold.group(1)))
-    else:
-        title = clean_title(first_sentence(paragraphs[0]))
-    first = clean_title(paragraphs[0])
-    if first == title and len(paragraphs) > 1:
-        paragraphs = paragraphs[1:]  # the first paragraph was the headline itself
-    return shorten(title, MAX_TITLE_CHARS), [Block(p, PARAGRAPH) for p in paragraphs]
+def headline_and_body(markdown: str, source: str | None = None,
+                      reader: PostReader | None = None) -> tuple[str, list[Block]]:
+    """Split a post into (headline, body paragraphs): svodka/ingest/posts.py."""
+    return read_post(markdown, source, reader)
 
 
 def is_telegram(record: dict) -> bool:
     return "channel" in record and "text" in record and "title" not in record
 
 
-def record_to_article(record: dict, origin: str, tz: str = DEFAULT_TZ) -> Article:
+def record_to_article(record: dict, origin: str, tz: str = DEFAULT_TZ, posts: PostReader | None = None) -> Article:
     """Raises ValueError (DateError included) with the reason when the record is no article."""
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
@@ -76,10 +43,10 @@ def record_to_article(record: dict, origin: str, tz: str = DEFAULT_TZ) -> Articl
             raise ValueError(f"published_at must be a string, got {type(stamp).__name__}")
         published = parse_date(stamp, tz)
     if is_telegram(record):
-        title, body = headline_and_body(text)
         source, kind, rubric = str(record["channel"]), "post", None
+        title, body = headline_and_body(text, source, posts)
     else:
-        title = " ".join(str(record.get("title") or "").split())
+        title = fold_lookalikes(" ".join(str(record.get("title") or "").split()))
         body = html_to_blocks(text) if "</p>" in text else [Block(p) for p in split_paragraphs(strip_markdown(text))]
         if not title:
             title, body = headline_and_body(text)
@@ -94,9 +61,39 @@ def record_to_article(record: dict, origin: str, tz: str = DEFAULT_TZ) -> Articl
                    external_id=str(rid) if rid is not None else None, origin=origin)
 
 
-def parse_jsonl(stream: IO[bytes], origin: str, tz: str = DEFAULT_TZ) -> Iterator[Article | IngestError]:
+def _learning_ahead(stream: IO[bytes], posts: PostReader) -> Iterator[bytes]:
+    """The lines of the stream, unchanged; each chunk's posts are shown to `posts` before any is read, so the
+    sign-off of a channel the shipped table does not know is learned from the batch itself."""
+    chunk: list[bytes] = []
+    size = 0
+    for raw in stream:
+        chunk.append(raw)
+        size += len(raw)
+        if len(chunk) >= LOOKAHEAD_LINES or size >= LOOKAHEAD_BYTES:
+            _observe(chunk, posts)
+            yield from chunk
+            chunk, size = [], 0
+    _observe(chunk, posts)
+    yield from chunk
+
+
+def _observe(chunk: list[bytes], posts: PostReader) -> None:
+    for raw in chunk:
+        if b'"channel"' not in raw or len(raw) > MAX_LINE_BYTES:
+            continue
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            continue  # reported when the line itself is read
+        if isinstance(record, dict) and is_telegram(record) and isinstance(record["text"], str):
+            posts.observe(str(record["channel"]), record["text"])
+
+
+def parse_jsonl(stream: IO[bytes], origin: str, tz: str = DEFAULT_TZ,
+                posts: PostReader | None = None) -> Iterator[Article | IngestError]:
     """Stream a JSONL file: a broken line is an error for that line only."""
-    for n, raw in enumerate(stream, 1):
+    posts = posts or PostReader()
+    for n, raw in enumerate(_learning_ahead(stream, posts), 1):
         if not raw.strip():
             continue
         where = f"line {n}"
@@ -114,7 +111,7 @@ def parse_jsonl(stream: IO[bytes], origin: str, tz: str = DEFAULT_TZ) -> Iterato
             yield IngestError(origin, f"broken JSON: {e.msg} at column {e.colno}", where)
             continue
         try:
-            yield record_to_article(record, origin, tz)
+            yield record_to_article(record, origin, tz, posts)
         except (ValueError, TypeError, AttributeError) as e:
             yield IngestError(origin, str(e) or type(e).__name__, where)
 
