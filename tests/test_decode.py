@@ -72,3 +72,9 @@ def test_a_nul_byte_in_utf8_does_not_make_it_utf16():
     data = page(RU).encode()
     with pytest.raises(DecodeError, match="binary"):
         decode(data[:40] + b"\x00" + data[40:])
+
+
+@pytest.mark.parametrize("text, encoding", [("Привет, мир!", "cp1251"), ("Привет, мир!", "koi8_r"),
+                                            ("Ёжик в тумане", "cp866"), ("Größe", "latin-1")])
+def test_a_few_words_still_read_right(text, encoding):
+    assert decode(text.encode(encoding))[0] == text

@@ -23,6 +23,7 @@ _FREQ_NORM = math.sqrt(sum(v * v for v in _FREQ.values()))
 _CYR_LETTER = re.compile(r"[а-яёіїєґ]", re.I)
 _WORD_WITH_HIGH = re.compile(r"\w*[^\x00-\x7f]\w*")
 MIN_CYRILLIC_SCORE = 0.75
+WEAK_CYRILLIC_SCORE = 0.4  # a few words: their letters need not be in Russian proportions
 REPAIR_RATIO = 4  # a page is UTF-8 with a few bad bytes when valid multi-byte characters outnumber them this much
 
 
@@ -166,7 +167,8 @@ def cyrillic_score(text: str) -> float:
 
 def choose_legacy(data: bytes, declared: str | None) -> str | None:
     """The encoding of a page that is not UTF-8. A Cyrillic reading must read as Russian or Ukrainian; the declared
-    charset is kept when it reads as well as the best, and is overruled when the bytes contradict it."""
+    charset is kept when it reads as well as the best, and is overruled when the bytes contradict it. A short text
+    whose letter statistics are weak is Cyrillic only when charset-normalizer (or the page's label) agrees."""
     sample = data[:20000]
     scores = {}
     for enc in _CYRILLIC:
@@ -175,10 +177,10 @@ def choose_legacy(data: bytes, declared: str | None) -> str | None:
         except UnicodeDecodeError:
             continue
     best = max(scores, key=scores.get) if scores else None
-    if best and scores[best] >= MIN_CYRILLIC_SCORE:
-        if declared in scores and scores[declared] >= scores[best] - 0.02:
-            return declared
-        return best
+    score = scores[best] if best else 0.0
+    cyrillic = declared if declared in scores and scores[declared] >= score - 0.02 else best
+    if score >= MIN_CYRILLIC_SCORE:
+        return cyrillic
     if declared and declared not in scores:
         try:
             text = sample.decode(declared)
@@ -190,10 +192,24 @@ def choose_legacy(data: bytes, declared: str | None) -> str | None:
         return "cp1252"  # a superset of ISO-8859-1; charset-normalizer guesses wildly on short Latin texts
     from charset_normalizer import from_bytes
 
-    for match in from_bytes(data[:200000]):
-        if codecs.lookup(match.encoding).name not in _CYRILLIC:  # Cyrillic was ruled out above
-            return match.encoding
-    return "cp1252" if declared else None
+    matches = [(m.encoding, _reads_cyrillic(sample, m.encoding)) for m in from_bytes(data[:200000])
+               if not _halfwidth_kana(sample, m.encoding)]
+    if score >= WEAK_CYRILLIC_SCORE and (declared in scores or not matches or matches[0][1]):
+        return cyrillic
+    other = next((enc for enc, is_cyrillic in matches if not is_cyrillic), None)
+    return other or (cyrillic if score > 0 else ("cp1252" if declared else None))
+
+
+def _reads_cyrillic(sample: bytes, encoding: str) -> bool:
+    """charset-normalizer knows more Cyrillic code pages than we score (cp1125, mac_cyrillic...): by their reading."""
+    high = [c for c in sample.decode(encoding, "replace") if ord(c) > 0x7F and c.isalpha()]
+    return bool(high) and sum(1 for c in high if _CYR_LETTER.match(c)) / len(high) > 0.5
+
+
+def _halfwidth_kana(sample: bytes, encoding: str) -> bool:
+    """Shift-JIS reads KOI8-R letters as halfwidth katakana, which no modern Japanese page is written in."""
+    high = [c for c in sample.decode(encoding, "replace") if ord(c) > 0x7F]
+    return bool(high) and sum(1 for c in high if "\uff61" <= c <= "\uff9f") / len(high) > 0.3
 
 
 def _reads_as_latin(text: str) -> bool:
