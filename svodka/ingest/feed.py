@@ -75,6 +75,8 @@ def parse_feed(text: str, origin: str, tz: str = DEFAULT_TZ) -> Iterator[Article
                                tags[0].get("term") if tags else None, entry.get("id"), origin)
         except ValueError as e:
             yield IngestError(origin, str(e), where)
+        except Exception as e:  # one item's surprise is that item's error: the rest of the feed goes on
+            yield IngestError(origin, f"item not readable: {type(e).__name__}: {str(e)[:200]}", where)
 
 
 def parse_json_feed(text: str, origin: str, tz: str = DEFAULT_TZ) -> Iterator[Article | IngestError]:
@@ -83,6 +85,9 @@ def parse_json_feed(text: str, origin: str, tz: str = DEFAULT_TZ) -> Iterator[Ar
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         yield IngestError(origin, f"broken JSON Feed: {e.msg} at line {e.lineno}")
+        return
+    except (ValueError, RecursionError) as e:  # an int of 5,000 digits, nesting deeper than the parser goes
+        yield IngestError(origin, f"unreadable JSON Feed: {type(e).__name__}: {str(e)[:200]}")
         return
     items = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(items, list) or not items:
@@ -103,6 +108,8 @@ def parse_json_feed(text: str, origin: str, tz: str = DEFAULT_TZ) -> Iterator[Ar
                                str(tags[0]) if tags else None, str(item["id"]) if item.get("id") else None, origin)
         except ValueError as e:
             yield IngestError(origin, str(e), where)
+        except Exception as e:  # one item's surprise is that item's error: the rest of the feed goes on
+            yield IngestError(origin, f"item not readable: {type(e).__name__}: {str(e)[:200]}", where)
 
 
 def _first(d, *keys):

@@ -16,6 +16,7 @@ from .html import html_to_blocks
 from .posts import PostReader, clean_title, read_post, strip_markdown  # noqa: F401  (clean_title: old import path)
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
+TEXT_FIELDS = ("title", "source", "site", "channel", "rubric", "lead", "subtitle", "url")
 LOOKAHEAD_LINES, LOOKAHEAD_BYTES = 1000, 8 * 2**20  # a batch's sign-offs are learned a chunk ahead of reading it
 
 
@@ -33,6 +34,9 @@ def record_to_article(record: dict, origin: str, tz: str = DEFAULT_TZ, posts: Po
     """Raises ValueError (DateError included) with the reason when the record is no article."""
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    for name in TEXT_FIELDS:  # a number or a list where text belongs is an error, not text made of it
+        if record.get(name) is not None and not isinstance(record[name], str):
+            raise ValueError(f"{name} must be text, got {type(record[name]).__name__}")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("record has no text")
@@ -61,12 +65,22 @@ def record_to_article(record: dict, origin: str, tz: str = DEFAULT_TZ, posts: Po
                    external_id=str(rid) if rid is not None else None, origin=origin)
 
 
+def bounded_lines(stream: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The stream's lines; one longer than `limit` comes as its first limit+1 bytes and the rest is skipped, so a
+    300 MB line is never held whole."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
+                pass
+        yield line
+
+
 def _learning_ahead(stream: IO[bytes], posts: PostReader) -> Iterator[bytes]:
     """The lines of the stream, unchanged; each chunk's posts are shown to `posts` before any is read, so the
     sign-off of a channel the shipped table does not know is learned from the batch itself."""
     chunk: list[bytes] = []
     size = 0
-    for raw in stream:
+    for raw in bounded_lines(stream):
         chunk.append(raw)
         size += len(raw)
         if len(chunk) >= LOOKAHEAD_LINES or size >= LOOKAHEAD_BYTES:
@@ -83,7 +97,7 @@ def _observe(chunk: list[bytes], posts: PostReader) -> None:
             continue
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue  # reported when the line itself is read
         if isinstance(record, dict) and is_telegram(record) and isinstance(record["text"], str):
             posts.observe(str(record["channel"]), record["text"])
@@ -110,10 +124,15 @@ def parse_jsonl(stream: IO[bytes], origin: str, tz: str = DEFAULT_TZ,
         except json.JSONDecodeError as e:
             yield IngestError(origin, f"broken JSON: {e.msg} at column {e.colno}", where)
             continue
+        except (ValueError, RecursionError) as e:  # an int of 5,000 digits; nesting deeper than the parser goes
+            yield IngestError(origin, f"unreadable JSON: {type(e).__name__}: {str(e)[:200]}", where)
+            continue
         try:
             yield record_to_article(record, origin, tz, posts)
         except (ValueError, TypeError, AttributeError) as e:
             yield IngestError(origin, str(e) or type(e).__name__, where)
+        except Exception as e:  # whatever one record raises is that record's error: the file goes on
+            yield IngestError(origin, f"record not readable: {type(e).__name__}: {str(e)[:200]}", where)
 
 
 def looks_like_jsonl(head: bytes) -> bool:
