@@ -14,6 +14,7 @@ import ast
 import json
 import sys
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -35,6 +36,14 @@ def load(path):
             if isinstance(r[key], str):
                 r[key] = ast.literal_eval(r[key])
         yield r
+
+
+def halves(docs) -> dict[str, list]:
+    """Two fixed halves of the documents by a hash of their id: A is for tuning, B is held out."""
+    out = {"A": [], "B": []}
+    for d in docs:
+        out["AB"[zlib.crc32(d["id"].encode()) % 2]].append(d)
+    return out
 
 
 def prf(tp, fp, fn):

@@ -1,9 +1,7 @@
-"""Named entities: slovnet finds PER/ORG/LOC spans; pymorphy3 puts them in their base form; mentions of one
-entity are merged within the article ("Путина", "Владимир Путин", "Путин" -> "Владимир Путин"), and a small
-alias table merges what morphology cannot ("США" and "Соединенные Штаты").
-
-natasha's own span.normalize needs its morphology and syntax taggers (≈3x the NER's cost); inflecting the
-head of the span with pymorphy3 gives the same base forms for names and places at a fraction of it.
+"""Named entities: slovnet finds PER/ORG/LOC spans; baseform.py puts them in their base form (pymorphy3, with
+natasha's morphology tagger only where a case stays in doubt); mentions of one entity are merged within the
+article ("Путина", "Владимир Путин", "Путин" -> "Владимир Путин"), and a small alias table merges what morphology
+cannot ("США" and "Соединенные Штаты").
 """
 from __future__ import annotations
 
@@ -12,10 +10,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from razdel import tokenize
-
 from ..model import Entity
-from .lemmas import morph
+from . import baseform
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_CHARS = 100_000  # the NER's cost grows with length; news articles are far shorter
@@ -23,9 +19,9 @@ MAX_CHARS = 100_000  # the NER's cost grows with length; news articles are far s
 
 @lru_cache(maxsize=1)
 def tagger():
-    from natasha import NewsEmbedding, NewsNERTagger
+    from natasha import NewsNERTagger
 
-    return NewsNERTagger(NewsEmbedding())
+    return NewsNERTagger(baseform.embedding())
 
 
 @lru_cache(maxsize=1)
@@ -43,103 +39,22 @@ def _key(name: str) -> str:
     return " ".join(name.lower().replace("ё", "е").split())
 
 
-def _match_case(word: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    if like[:1].isupper():
-        return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
-    return word
-
-
-_NAME_TAGS = ("Name", "Surn", "Patr")
-
-
-@lru_cache(maxsize=100_000)
-def _nominative(word: str, person: bool, agree_with: tuple | None = None) -> tuple[str, tuple | None]:
-    """The word in the nominative; returns (word, (case, number, gender) of the parse used) for agreement."""
-    if not re.search("[а-яё]", word.lower()) or word.isupper():
-        return word, None  # Latin names and abbreviations (США, НАТО) stay as written
-    parses = morph().parse(word)
-    if person:
-        parses = _prefer(parses, lambda p: any(t in p.tag for t in _NAME_TAGS))
-        parses = _prefer(parses, lambda p: p.tag.number != "plur")
-    if agree_with:
-        case, number, gender = agree_with
-        parses = _prefer(parses, lambda p: (case is None or p.tag.case == case)
-                         and (number is None or (p.tag.number or number) == number)
-                         and (gender is None or p.tag.gender in (None, gender)))
-    p = parses[0]
-    wanted = {"nomn"}
-    if p.tag.number == "plur" and not person:
-        wanted.add("plur")  # "Соединенными Штатами" -> "Соединенные Штаты", not "Соединенный Штат"
-    inflected = p.inflect(wanted)
-    form = inflected.word if inflected else word
-    if "ё" in form and "ё" not in word.lower():
-        form = form.replace("ё", "е")  # pymorphy writes ё; news mostly does not
-    return form, (p.tag.case, p.tag.number or "sing", p.tag.gender)
-
-
-def _prefer(parses: list, good) -> list:
-    return [p for p in parses if good(p)] or parses
-
-
 def normalise(span_text: str, etype: str) -> str:
-    """Base form of an entity name: a person's every word; an organisation's or place's words up to its head noun
-    ("Министерства обороны" -> "Министерство обороны", "Соединенными Штатами" -> "Соединенные Штаты")."""
-    words = [t.text for t in tokenize(span_text)]
-    if etype == "PER":
-        gender = _person_gender(tuple(words))
-        return _join([_match_case(_nominative(w, True, (None, None, gender) if gender else None)[0], w)
-                      for w in words], span_text)
-    out: list[str] = []
-    head_found = False
-    head_grammemes = None  # the head noun's case, number and gender, for its adjectives to agree with
-    head_index = next((i for i, w in enumerate(words) if _is_noun(w)), None)
-    if head_index is not None:
-        _, head_grammemes = _nominative(words[head_index], False)
-    for w in words:
-        if not head_found:
-            form, _ = _nominative(w, False, head_grammemes)
-            out.append(_match_case(form, w))
-            head_found = _is_noun(w)
-        else:
-            out.append(w)
-    return _join(out, span_text)
+    """Base form of a name out of its text: a person's every word; an organisation's or place's words up to its
+    head noun ("Министерства обороны" -> "Министерство обороны", "Соединенными Штатами" -> "Соединенные Штаты")."""
+    return baseform.base_form(span_text, etype)
 
 
-@lru_cache(maxsize=50_000)
-def _person_gender(words: tuple[str, ...]) -> str | None:
-    """The gender all of a name's words can share, the likelier one first: "Эльвиры Набиуллиной" is femn, so the
-    surname becomes "Набиуллина", not "Набиуллин"."""
-    totals: dict[str, float] = {}
-    possible = None
-    for w in words:
-        if not re.search("[а-яё]", w.lower()):
-            continue
-        scores: dict[str, float] = {}
-        for p in morph().parse(w):
-            if p.tag.gender in ("masc", "femn") and any(t in p.tag for t in _NAME_TAGS):
-                scores[p.tag.gender] = scores.get(p.tag.gender, 0.0) + p.score
-        if not scores:
-            continue
-        possible = set(scores) if possible is None else possible & set(scores)
-        for g, sc in scores.items():
-            totals[g] = totals.get(g, 0.0) + sc
-    if not possible:
-        return None
-    return max(sorted(possible, reverse=True), key=lambda g: totals[g])  # a tie is masc, in every process
+def base_form(text: str, start: int, end: int, etype: str) -> str:
+    """Base form of the mention text[start:end], other forms in the text and its sentence as evidence."""
+    return baseform.base_form(text[start:end], etype, _evidence(text),
+                              lambda offset: baseform.context_case(text, start + offset))
 
 
-@lru_cache(maxsize=100_000)
-def _is_noun(word: str) -> bool:
-    if not re.search("[а-яё]", word.lower()):
-        return True  # a Latin or upper-case word is the head: "компания Apple"
-    return morph().parse(word)[0].tag.POS == "NOUN"
-
-
-def _join(words: list[str], original: str) -> str:
-    text = " ".join(words)
-    return re.sub(r"\s*-\s*", "-", text) if "-" in original and " - " not in original else text
+@lru_cache(maxsize=64)
+def _evidence(text: str) -> frozenset:
+    """Lower-cased capitalised words of the text: a name's nominative seen elsewhere votes for it."""
+    return frozenset(w.lower() for w in re.findall(r"\b[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё]+)*", text))
 
 
 def canonical(normal: str, etype: str) -> tuple[str, str]:
@@ -156,7 +71,7 @@ def find_entities(text: str) -> list[Entity]:
     for span in markup.spans:
         for start, end in refine(text, span.start, span.stop, span.type):
             surface = text[start:end]
-            name, etype = canonical(normalise(surface, span.type), span.type)
+            name, etype = canonical(base_form(text, start, end, span.type), span.type)
             found.append(Entity(text=surface, normalised=name, type=etype, start=start, end=end, mentions=[(start, end)]))
     return merge(found)
 

@@ -1,0 +1,296 @@
+"""Base forms of entity mentions: "Эльвиры Набиуллиной" -> "Эльвира Набиуллина", "Соединенными Штатами" ->
+"Соединенные Штаты", while "Илон Маск", "Кир Стармер" and "Тоттенхэм" stay as written.
+
+Each word gets its possible readings (case, number, gender, the nominative form, a score) from pymorphy3; the
+words a name is inflected in (all of a person's, a place's or organisation's up to its head noun) must share one
+reading, and the likeliest shared reading decides. Words pymorphy does not know are foreign names far more often
+than rare Russian words: one ending in a consonant is taken as written, since an oblique case would have given it an
+ending. Other forms of a name in the same text vote ("Стармер" elsewhere makes "Стармера" a genitive). Where two
+readings stay close, natasha's morphology tagger reads the case from the sentence: it is slow (about the NER's
+cost), so it runs only then, on that one sentence, and its answers are cached.
+The words are re-joined as the text had them ("NEWSru.com", "Аталык (Половникова").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from razdel import tokenize
+
+from .lemmas import morph
+
+CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+_NAME_TAGS = ("Name", "Surn", "Patr")
+_CYR = re.compile("[а-яё]", re.I)
+_CONSONANT_END = re.compile("[бвгджзклмнпрстфхцчшщйь]$", re.I)
+_OBLIQUE_END = re.compile("(ом|ем|ём|ым|им|ой|ей|ою|ею|ому|ему)$", re.I)  # Маском, Стармером: instrumental, dative
+_MASC_ENDINGS = (("а", "gent"), ("у", "datv"), ("е", "loct"), ("ом", "ablt"))
+CONFIDENT = 3  # the best reading must be this many times likelier than the next one, else the context decides
+EVIDENCE = 8.0  # a nominative form seen elsewhere in the text multiplies its reading's score
+
+
+@dataclass(frozen=True)
+class Reading:
+    case: str | None  # None: the word is the same in every case (Пелоси, initials, Latin)
+    number: str | None
+    gender: str | None
+    form: str  # the word in the nominative of this reading, in the text's letter case
+    score: float
+
+
+def _fits(r: Reading, case: str, number: str, gender: str | None) -> bool:
+    if r.case is None:
+        return True
+    if r.case != case or (r.number or number) != number:
+        return False
+    return number == "plur" or gender is None or r.gender in (None, "ms-f", gender)
+
+
+def match_case(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    if like[:1].isupper():
+        return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
+    return word
+
+
+def _as_written(word: str) -> bool:
+    """Words no inflection touches: Latin, digits, abbreviations (БелТА, США), initials, lower-case particles."""
+    return not _CYR.search(word) or len(word) <= 2 or any(c.isupper() for part in word.split("-") for c in part[1:])
+
+
+@lru_cache(maxsize=200_000)
+def readings(word: str, kind: str) -> tuple[Reading, ...]:
+    """The word's readings as part of a name of this kind (PER, LOC, ORG); kind "ADJ" for words before a head."""
+    if _as_written(word):
+        return (Reading(None, None, None, word, 1.0),)
+    parses = morph().parse(word)
+    known = any(p.is_known for p in parses)
+    if kind == "PER":
+        named = [p for p in parses if any(t in p.tag for t in _NAME_TAGS)]
+        parses = named or [p for p in parses if p.tag.POS == "NOUN"] or parses
+    elif kind == "LOC":
+        geo = [p for p in parses if "Geox" in p.tag]
+        parses = geo or parses
+    out = []
+    for p in parses:
+        if kind == "ADJ" and p.tag.POS not in ("ADJF", "PRTF", "NUMR") or p.tag.case not in CASES:
+            continue
+        if kind != "ADJ" and p.tag.POS not in ("NOUN", "ADJF"):
+            continue
+        if "Fixd" in p.tag:
+            out.append(Reading(None, None, None, word, p.score))
+            continue
+        number = p.tag.number or "sing"
+        if kind == "PER" and number == "plur":
+            continue
+        form = _nominative(p, number)
+        if "ё" in form and "ё" not in word.lower():
+            form = form.replace("ё", "е")  # pymorphy writes ё; news mostly does not
+        gender = str(p.tag.gender) if p.tag.gender else None
+        out.append(Reading(str(p.tag.case), str(number), gender, match_case(form, word), p.score))
+    if not known and kind != "ADJ":
+        if _CONSONANT_END.search(word) and not _OBLIQUE_END.search(word):
+            # a foreign name in an oblique case would have an ending: "Стармер", "Тоттенхэм", "Карзай"
+            return (Reading("nomn", "sing", None, word, 1.0),)
+        # pymorphy guesses endings with a confidence it does not have for foreign names: "Коджа", "Маэхара" are
+        # nominatives as often as "Стармера" is a genitive; half the weight goes to the word as written
+        prior = 0.7 if word[-1].lower() in "иоэ" and not word.lower().endswith("ии") else 0.5
+        total = sum(r.score for r in out) or 1.0
+        out = [Reading(r.case, r.number, r.gender, r.form, r.score / total * (1 - prior)) for r in out]
+        out.append(Reading("nomn", "sing", None, word, prior))
+    if (kind == "PER" or not known) and kind != "ADJ":
+        # "Маска", "Тоттенхэме": also an oblique case of a consonant-final name pymorphy does not know (weak unless
+        # the text votes or the sentence's grammar says so)
+        for ending, case in _MASC_ENDINGS:
+            if word.lower().endswith(ending) and _CONSONANT_END.search(word[:-len(ending)]):
+                out.append(Reading(case, "sing", "masc", word[:-len(ending)], 0.05))
+    if not out:
+        out.append(Reading("nomn", None, None, word, 0.1))  # no reading fits: better as written than wrong
+    merged: dict[tuple, float] = {}
+    for r in out:  # pymorphy lists one reading per paradigm: the same form and grammemes add up
+        key = (r.case, r.number, r.gender, r.form)
+        merged[key] = merged.get(key, 0.0) + r.score
+    return tuple(Reading(*k, score=v) for k, v in merged.items())
+
+
+def _nominative(p, number: str) -> str:
+    """The parse's word in the nominative of its number (and gender: a woman's surname stays feminine)."""
+    if p.tag.case == "nomn":
+        return p.word
+    if p.tag.POS == "NOUN" and number == "sing" and not ("Surn" in p.tag or "Patr" in p.tag):
+        return p.normal_form  # a noun's normal form is its nominative singular: no need to build the paradigm
+    inflected = p.inflect({"nomn", number} if p.tag.POS != "NOUN" or number == "plur" else {"nomn"})
+    return inflected.word if inflected else p.word
+
+
+def _joint(words: list[tuple[str, str]], evidence: frozenset) -> list[tuple[float, tuple, tuple]]:
+    options = [readings(w, k) for w, k in words]
+    seen = frozenset(r.form.lower() for (w, _), rs in zip(words, options) for r in rs
+                     if r.form.lower() != w.lower() and r.form.lower() in evidence)
+    return _joint_cached(tuple(words), seen)
+
+
+@lru_cache(maxsize=100_000)
+def _joint_cached(words: tuple[tuple[str, str], ...], evidence: frozenset) -> list[tuple[float, tuple, tuple]]:
+    """Readings all words can share, best first: (score, (case, number, gender), forms); the scores of readings
+    that give the same forms add up (a genitive and an accusative both make "Ямадаева" "Ямадаев")."""
+    options = [readings(w, k) for w, k in words]
+    cases = {r.case for rs in options for r in rs if r.case} or {"nomn"}
+    numbers = {r.number for rs in options for r in rs if r.number} or {"sing"}
+    keys = {(c, n, g) for c in cases for n in numbers for g in (("masc", "femn", "neut") if n == "sing" else (None,))}
+    by_forms: dict[tuple, dict] = {}  # forms -> {(case, number): (score, gender)}, the best gender per case
+    for case, number, gender in keys:
+        score, forms = 1.0, []
+        for (word, _), rs in zip(words, options):
+            fitting = [(r.score * (EVIDENCE if r.form.lower() != word.lower() and r.form.lower() in evidence else 1.0),
+                        r) for r in rs if _fits(r, case, number, gender)]
+            if not fitting:
+                break
+            best = max(fitting, key=lambda x: x[0])
+            score *= best[0]
+            forms.append(best[1].form)
+        else:
+            cases = by_forms.setdefault(tuple(forms), {})
+            old = cases.get((case, number))
+            if not old or (score, gender == "masc") > (old[0], old[1] == "masc"):
+                cases[case, number] = (score, gender)
+    out = []
+    for forms, cases in by_forms.items():
+        (case, number), (_, gender) = max(cases.items(), key=lambda kv: (kv[1][0], -_rank_key(*kv[0], kv[1][1])[3]))
+        out.append((sum(v[0] for v in cases.values()), (case, number, gender), forms))
+    out.sort(key=lambda x: (-x[0], _rank_key(*x[1]), x[2]))
+    return out
+
+
+def _rank_key(case, number, gender):
+    return (case != "nomn", number != "sing", gender != "masc", CASES.index(case), str(gender))
+
+
+def _decide(words: list[tuple[str, str]], evidence: frozenset, context) -> tuple[str, ...]:
+    """`context`: None, or a callable giving natasha's (case, gender) of the last of the words."""
+    ranked = _joint(words, evidence)
+    if not ranked:
+        return tuple(w for w, _ in words)
+    best = ranked[0]
+    rival = next((r for r in ranked[1:] if r[2] != best[2]), None)
+    if rival and rival[0] * CONFIDENT > best[0] and context is not None:
+        feats = context()  # natasha's case for these words in their sentence
+        if feats:
+            case, gender = feats
+            agreeing = [r for r in ranked if r[1][0] == case and (gender is None or r[1][2] in (None, gender))]
+            if agreeing:
+                best = agreeing[0]
+            elif case == "nomn":
+                return tuple(w for w, _ in words)
+    if best[1][0] == "nomn" and best[1][1] == "sing":
+        return tuple(w for w, _ in words)  # already nominative: keep the text's spelling (ё, letter case)
+    return best[2]
+
+
+def _head(words: list[str], kind: str) -> int:
+    """Index of the head noun: the first word that is not an adjective before a noun."""
+    for i, w in enumerate(words):
+        if _as_written(w):
+            return i
+        ps = morph().parse(w)
+        adjective = any(p.tag.POS in ("ADJF", "PRTF") and p.score > 0.1 for p in ps)
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if adjective and nxt and not _as_written(nxt) and any(p.tag.POS == "NOUN" for p in morph().parse(nxt)):
+            continue
+        if ps[0].tag.POS in ("NOUN", None) or not adjective:
+            return i
+    return len(words) - 1
+
+
+@lru_cache(maxsize=100_000)
+def _plan(span: str, kind: str) -> tuple[tuple[int, int, str], list]:
+    """The span's tokens (start, stop, text) and the (index, kind) of the words to inflect."""
+    tokens = tuple((t.start, t.stop, t.text) for t in tokenize(span))
+    wordlike = [i for i, (_, _, t) in enumerate(tokens) if re.search(r"\w", t)]
+    if kind == "PER":
+        todo = [(i, "PER") for i in wordlike if tokens[i][2][:1].isupper()]
+    else:
+        texts = [tokens[i][2] for i in wordlike]
+        h = _head(texts, kind) if texts else 0
+        todo = [(i, "ADJ") for i in wordlike[:h]] + [(i, kind) for i in wordlike[h:h + 1]]
+    return tokens, todo
+
+
+def base_form(span: str, kind: str, evidence: frozenset = frozenset(), context=None) -> str:
+    """The mention in its base form, its tokens re-joined as written. `evidence`: lower-cased words of the whole
+    text; `context`: a callable giving (case, gender) of the word at a character offset of the span, from its
+    sentence, asked only when unsure."""
+    tokens, todo = _plan(span, kind)
+    if not todo:
+        return span
+    last_word = tokens[todo[-1][0]][0]
+    ask = (lambda: context(last_word)) if context else None
+    forms = _decide([(tokens[i][2], k) for i, k in todo], evidence, ask)
+    new = {i: f for (i, _), f in zip(todo, forms)}
+    out, last = [], 0
+    for i, (start, stop, text) in enumerate(tokens):
+        out.append(span[last:start])
+        out.append(new.get(i, text))
+        last = stop
+    return "".join(out) + span[last:]
+
+
+_NATASHA_CASE = {"Nom": "nomn", "Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
+_NATASHA_GENDER = {"Masc": "masc", "Fem": "femn", "Neut": "neut"}
+WINDOW_LEFT, WINDOW_RIGHT = 60, 50  # characters of context natasha's tagger gets around a word
+_SENTENCE_END = re.compile(r"[.!?…]\s+(?=[«\"(]?[A-ZА-ЯЁ0-9])|\n")
+
+
+@lru_cache(maxsize=1)
+def embedding():
+    from natasha import NewsEmbedding
+
+    return NewsEmbedding()
+
+
+@lru_cache(maxsize=1)
+def morph_tagger():
+    from natasha import NewsMorphTagger
+
+    return NewsMorphTagger(embedding())
+
+
+def sentence_at(text: str, pos: int) -> tuple[int, int]:
+    """Bounds of the sentence around pos (a cheap split: natasha's tagger needs a sentence, not a perfect one)."""
+    lo = max(0, pos - 400)
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, lo, pos)]
+    start = starts[-1] if starts else lo
+    m = _SENTENCE_END.search(text, pos, min(len(text), pos + 400))
+    return start, (m.start() + 1 if m else min(len(text), pos + 400))
+
+
+def _word_boundary(text: str, pos: int, default: int) -> int:
+    if pos <= 0 or pos >= len(text):
+        return default
+    m = re.compile(r"\s").search(text, pos)
+    return m.end() if m else default
+
+
+@lru_cache(maxsize=20_000)
+def _tag_sentence(sentence: str) -> tuple[tuple[int, str | None, str | None], ...]:
+    """(token start, case, gender) of each token, by natasha's morphology tagger."""
+    tokens = list(tokenize(sentence))
+    if not tokens:
+        return ()
+    markup = morph_tagger()([t.text for t in tokens])
+    return tuple((t.start, _NATASHA_CASE.get(m.feats.get("Case")), _NATASHA_GENDER.get(m.feats.get("Gender")))
+                 for t, m in zip(tokens, markup.tokens))
+
+
+def context_case(text: str, pos: int) -> tuple[str, str | None] | None:
+    """natasha's (case, gender) of the word starting at text[pos], read from the words around it in its sentence
+    (a few words either side carry the case: the preposition, the verb; a shorter input is cheaper to tag)."""
+    start, end = sentence_at(text, pos)
+    start = max(start, _word_boundary(text, pos - WINDOW_LEFT, start))
+    end = min(end, _word_boundary(text, pos + WINDOW_RIGHT, end))
+    for offset, case, gender in _tag_sentence(text[start:end]):
+        if start + offset == pos:
+            return (case, gender) if case else None
+    return None
