@@ -12,6 +12,7 @@ UK = ("Верховна Рада ухвалила закон про бюджет
 DE = "Die Bundesregierung hat für das nächste Jahr höhere Ausgaben geplant. Der Minister äußerte sich über die Größe."
 FR = "Le président a déclaré que la réforme serait présentée à l'Assemblée après l'été. Les syndicats s'opposent."
 HE = "הממשלה אישרה את התקציב לשנה הבאה. השר אמר כי ההחלטה חשובה מאוד לכלכלה של המדינה ולכל האזרחים."
+GR = "Η κυβέρνηση ενέκρινε τον προϋπολογισμό για το επόμενο έτος. Ο υπουργός δήλωσε ότι η απόφαση είναι σημαντική."
 KO = "정부는 내년 예산안을 승인했다. 장관은 이 결정이 국가 경제에 매우 중요하다고 말했다."
 
 
@@ -31,7 +32,8 @@ def test_cyrillic_legacy_encodings_by_evidence_not_label(text, encoding, declare
     assert text in decoded, (enc, decoded[:200])
 
 
-@pytest.mark.parametrize("text, encoding", [(DE, "latin-1"), (FR, "cp1252"), (HE, "cp1255"), (KO, "euc_kr")])
+@pytest.mark.parametrize("text, encoding", [(DE, "latin-1"), (FR, "cp1252"), (HE, "cp1255"), (KO, "euc_kr"),
+                                            (GR, "cp1253")])
 def test_non_cyrillic_pages_are_never_made_cyrillic(text, encoding):
     decoded, enc = decode(page(text, title="News").encode(encoding))
     assert text in decoded, (enc, decoded[:200])

@@ -22,7 +22,9 @@ _FREQ = dict(zip("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэф
 _FREQ_NORM = math.sqrt(sum(v * v for v in _FREQ.values()))
 _CYR_LETTER = re.compile(r"[а-яёіїєґ]", re.I)
 _WORD_WITH_HIGH = re.compile(r"\w*[^\x00-\x7f]\w*")
-MIN_CYRILLIC_SCORE = 0.75
+_LETTER_RUN = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")  # a word of letters, one of them not ASCII
+_LATIN = ["cp1252", "cp1250", "cp1254", "cp1257", "iso8859_15", "iso8859_2"]
+MIN_CYRILLIC_SCORE = 0.65  # Russian news texts of 400 characters score 0.78 or more; Greek or Hebrew read as Cyrillic 0.55 at most
 WEAK_CYRILLIC_SCORE = 0.4  # a few words: their letters need not be in Russian proportions
 REPAIR_RATIO = 4  # a page is UTF-8 with a few bad bytes when valid multi-byte characters outnumber them this much
 
@@ -162,7 +164,16 @@ def cyrillic_score(text: str) -> float:
     pure = sum(1 for w in words if not re.search(r"[A-Za-z]", w)) / len(words) if words else 0.0
     dot = sum(_FREQ.get(c, 0.0) * n for c, n in letters.items())
     cosine = dot / (_FREQ_NORM * math.sqrt(sum(n * n for n in letters.values())))
-    return n_letters / len(high) * pure * cosine
+    return n_letters / len(high) * pure * cosine * _well_cased(_LETTER_RUN.findall(text))
+
+
+def _well_cased(words: list[str]) -> float:
+    """The share of words cased as words are: lower, Capitalised or ALL CAPS. Greek read as KOI8-R, or KOI8-R read
+    as cp1251, swaps cases inside words ("ëÕÂ")."""
+    if not words:
+        return 0.0
+    ok = sum(1 for w in words if w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower()) or len(w) == 1)
+    return ok / len(words)
 
 
 def choose_legacy(data: bytes, declared: str | None) -> str | None:
@@ -188,9 +199,15 @@ def choose_legacy(data: bytes, declared: str | None) -> str | None:
             text = None
         if text is not None and not _contradicts(text):
             return declared
-    if _reads_as_latin(sample.decode("cp1252", "replace")):
-        return "cp1252"  # a superset of ISO-8859-1; charset-normalizer guesses wildly on short Latin texts
     from charset_normalizer import from_bytes
+
+    western = sample.decode("cp1252", "replace")
+    if _reads_as_latin(western):
+        if not set(western) & set("ðþýÐÞÝ"):
+            return "cp1252"  # German, French, Spanish...; charset-normalizer calls short German texts Shift-JIS
+        # Icelandic letters in a cp1252 reading are mostly Turkish ğ ş ı: charset-normalizer picks the Latin page
+        latin = from_bytes(sample, cp_isolation=_LATIN).best()
+        return latin.encoding if latin and _reads_as_latin(str(latin)) else "cp1252"
 
     matches = [(m.encoding, _reads_cyrillic(sample, m.encoding)) for m in from_bytes(data[:200000])
                if not _halfwidth_kana(sample, m.encoding)]
