@@ -1,6 +1,6 @@
 """Decoding by evidence over real Russian text: RIA DEV articles and the bundled Telegram posts, cut to 60, 400 and
 3,000 characters, encoded in cp1251, koi8-r and cp866, undeclared and under a wrong label (iso-8859-1); and a
-few non-Cyrillic texts that must never come out Cyrillic.
+few non-Cyrillic texts that must never come out Cyrillic; and UTF-8 texts with a few stray bytes put in.
 
     .venv/bin/python eval/decode.py [--data ../shared/data] [--n 400]
 """
@@ -61,6 +61,20 @@ def main() -> None:
     for key in sorted(total):
         print(f"{key[0]:7} {key[1]:>11} {right[key] / total[key]:7.4f}  ({total[key] - right[key]} wrong)")
     print("wrong readings:", dict(wrong_as.most_common(6)) or "none")
+    # UTF-8 with 1-3 stray bytes (0x80-0xFF at random places between characters): repaired in place or not
+    import random
+
+    rng = random.Random(1)
+    kept = 0
+    for text in texts:
+        data = bytearray(text[:3000].encode("utf-8"))
+        cuts = sorted(rng.sample(range(len(text[:3000])), min(rng.randint(1, 3), len(text[:3000]))), reverse=True)
+        for cut in cuts:
+            at = len(text[:cut].encode("utf-8"))
+            data[at:at] = bytes([rng.randint(0x80, 0xFF)])
+        out, got = decode(bytes(data))
+        kept += got in ("utf-8 (repaired)", "utf-8-sig") and out.replace("\ufffd", "") == text[:3000].lstrip("\ufeff")
+    print(f"UTF-8 texts with 1-3 stray bytes read as UTF-8 with those bytes only marked: {kept} of {len(texts)}")
     cyrillic = 0
     for text, enc in OTHER:
         out, got = decode(text.encode(enc))

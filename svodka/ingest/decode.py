@@ -62,7 +62,7 @@ def decode(data: bytes) -> tuple[str, str]:
         raise DecodeError("empty file")
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data.decode(enc, "replace"), enc
+            return data.decode(enc, "svodka-repair" if enc == "utf-8-sig" else "replace"), enc
     wide = _wide_unicode(data)
     if wide:
         return data.decode(wide, "replace"), wide
