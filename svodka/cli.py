@@ -5,37 +5,14 @@ import argparse
 import json
 import os
 import sys
-from typing import Iterable
 
 # numpy's BLAS threads only spin in this work (one small vector at a time) and slow the whole run 3-4x on a busy
 # machine (docs/benchmarks.md, "Ray pipeline"): one thread, unless the user says otherwise
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from .model import HEADING, Article, IngestError
+from .model import HEADING, IngestError
+from .present import LOCAL_TZ, local_time, print_json, print_table, progress, reason_line, summary, zone_local
 from .store import db_location, open_store
-from .understand.dates import DEFAULT_TZ
-
-LOCAL_TZ = os.environ.get("SVODKA_TZ", DEFAULT_TZ)
-
-
-def local_time(article: Article, tz: str = LOCAL_TZ) -> str:
-    from .understand.dates import zone
-
-    if not article.published_at:
-        return "—"
-    return article.published_at.astimezone(zone(tz)).strftime("%d.%m.%Y %H:%M")
-
-
-def print_json(obj, stream=sys.stdout) -> None:
-    stream.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
-
-
-def progress(items: Iterable | None, desc: str):
-    from tqdm import tqdm
-
-    # a bar only where a person watches; scripts and CI get the summary line alone
-    return tqdm(items, desc=desc, unit=" items", disable=None, file=sys.stderr, mininterval=0.5)
-
 
 # -- commands
 
@@ -162,26 +139,6 @@ def cmd_related(args) -> int:
     return 0
 
 
-def zone_local():
-    from .understand.dates import zone
-
-    return zone(LOCAL_TZ)
-
-
-def reason_line(item) -> str:
-    """Why an item is related, in the reader's words: "общие: Владимир Путин, США · тот же сюжет"."""
-    parts = []
-    if item.shared_entities:
-        parts.append("общие: " + ", ".join(item.shared_entities[:4]))
-    if item.same_story:
-        parts.append("тот же сюжет")
-    if not parts:
-        parts.append("похожий текст")
-    if item.copies:
-        parts.append(f"ещё копий: {item.copies}")
-    return " · ".join(parts)
-
-
 def parse_age(text: str):
     from datetime import timedelta
 
@@ -291,19 +248,6 @@ def cmd_list(args) -> int:
     else:
         print_table(articles, store.count())
     return 0
-
-
-def summary(a: Article) -> dict:
-    return {"id": a.id, "kind": a.kind, "source": a.source, "url": a.url,
-            "published_at": a.published_at.isoformat() if a.published_at else None, "rubric": a.rubric,
-            "title": a.title, "lead": a.lead, "language": a.language, "external_id": a.external_id}
-
-
-def print_table(articles: list[Article], total: int) -> None:
-    print(f"{'id':12}  {'published':16}  {'source':22}  title")
-    for a in articles:
-        print(f"{a.id:12}  {local_time(a):16}  {a.source[:22]:22}  {a.title[:90]}")
-    print(f"{len(articles)} shown of {total} stored")
 
 
 def cmd_show(args) -> int:

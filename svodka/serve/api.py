@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, ValidationError
 
-from ..cli import reason_line
+from ..present import reason_line
 from ..ingest import read_bytes
 from ..ingest.jsonl import record_to_article
 from ..model import Article, IngestError

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..cli import reason_line
+from ..present import reason_line
 from ..model import HEADING, Analysis, Article, Figure
 from ..understand.dates import DEFAULT_TZ, zone
 from ..understand.rubric import RUBRIC_NAMES_RU, RUBRICS
