@@ -58,15 +58,7 @@ def read_bytes(data: bytes, origin: str, url: str | None = None, tz: str = DEFAU
     if len(data) > MAX_FILE_BYTES:
         yield IngestError(origin, f"input too large: {len(data) / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB")
         return
-    if looks_like_json_feed(data[:4096]):
-        try:
-            text, _encoding = decode(data)
-        except DecodeError as e:
-            yield IngestError(origin, str(e))
-            return
-        yield from parse_json_feed(text, origin, tz)
-        return
-    if looks_like_jsonl(data[:4096]):
+    if looks_like_jsonl(data[:4096]) and not looks_like_json_feed(data[:4096]):
         yield from parse_jsonl(io.BytesIO(data), origin, tz)
         return
     try:
@@ -80,7 +72,9 @@ def read_bytes(data: bytes, origin: str, url: str | None = None, tz: str = DEFAU
 def read_text(text: str, origin: str, url: str | None = None, tz: str = DEFAULT_TZ,
               source: str | None = None) -> Iterator[Item]:
     try:
-        if looks_like_feed(text):
+        if looks_like_json_feed(text[:4096].encode("utf-8", "replace")):
+            yield from parse_json_feed(text, origin, tz)
+        elif looks_like_feed(text):
             yield from parse_feed(text, origin, tz)
         elif looks_like_html(text):
             yield from parse_html(text, origin, url=url, tz=tz)

@@ -104,8 +104,11 @@ def parse_json_feed(text: str, origin: str, tz: str = DEFAULT_TZ) -> Iterator[Ar
             published = item_date(str(raw) if raw else None, None, tz, None, origin, where)
             html = item.get("content_html") or item.get("content_text") or item.get("summary") or ""
             tags = item.get("tags") or []
-            yield make_article(item.get("title"), str(html), site, item.get("url"), published,
-                               str(tags[0]) if tags else None, str(item["id"]) if item.get("id") else None, origin)
+            rubric = str(tags[0]) if isinstance(tags, list) and tags else None
+            url = item.get("url") if isinstance(item.get("url"), str) else None
+            title = item.get("title") if isinstance(item.get("title"), str) else None
+            yield make_article(title, str(html), site, url, published, rubric,
+                               str(item["id"]) if item.get("id") else None, origin)
         except ValueError as e:
             yield IngestError(origin, str(e), where)
         except Exception as e:  # one item's surprise is that item's error: the rest of the feed goes on
