@@ -41,6 +41,10 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HIDDEN_CLASSES = {"hidden", "d-none", "is-hidden", "hide", "invisible"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "aside", "form", "button", "iframe", "svg", "figure",
               "figcaption", "select", "footer", "header"}
+# subtrees that are never article text, whatever element they are: readers' comments, related posts, share bars
+_SKIP_CLASS = re.compile(r"(?:^|[\s_-])(?:comments?|comment-list|discussion|related\w*|share\w*|social|tags|"
+                         r"subscribe|advert\w*|ads|banner|promo|recommend\w*|widget|sidebar|read-also|see-also)"
+                         r"(?:$|[\s_-])", re.I)
 _BLOCK_TAGS = {"p", "div", "section", "article", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
                "table", "tr", "td", "main", "dl", "dd", "dt", "pre"}
 RELATED_LINE = re.compile(
@@ -251,19 +255,44 @@ def container_blocks(container) -> list[Block]:
     """trafilatura inside the container; the container's own blocks when trafilatura keeps too little of it."""
     import lxml.html
 
-    own = own_blocks(container)
-    own_words = sum(len(b.text.split()) for b in own if b.kind == PARAGRAPH)
+    pairs = _own_blocks(container)
+    own = [b for b, _ in pairs]
+    own_words = _words(own)
     html = "<html><body><article>" + lxml.html.tostring(container, encoding="unicode") + "</article></body></html>"
     extracted = trafilatura_blocks(html, None) or []
-    got_words = sum(len(b.text.split()) for b in extracted if b.kind == PARAGRAPH)
-    if extracted and got_words >= MIN_CONTAINER_SHARE * own_words:
+    if not extracted or _words(extracted) < MIN_CONTAINER_SHARE * own_words:
+        return own
+    return _with_dropped_sentences(pairs, extracted)
+
+
+def _words(blocks: list[Block]) -> int:
+    return sum(len(b.text.split()) for b in blocks if b.kind == PARAGRAPH)
+
+
+def _with_dropped_sentences(pairs: list[tuple[Block, object]], extracted: list[Block]) -> list[Block]:
+    """trafilatura sometimes drops a sentence standing beside the ones it keeps (a <span> in a wrapper <div>): an own
+    block that reads as a sentence and sits in the same element as a kept one, or beside it, comes back. Comments
+    and related-post lists live in subtrees of their own, so they stay out."""
+    kept_text = _norm(" ".join(b.text for b in extracted))
+    kept = [_norm(b.text) in kept_text for b, _ in pairs]
+    kept_els = {el for (b, el), k in zip(pairs, kept) if k}
+    near = kept_els | {el.getparent() for el in kept_els}
+    back = [not k and b.kind == PARAGRAPH and len(b.text.split()) >= 6 and re.search(r"[.!?…»\"]$", b.text)
+            and (el in near or el.getparent() in near) for (b, el), k in zip(pairs, kept)]
+    if not any(back):
         return extracted
-    return own
+    merged = [b for (b, _), k, add in zip(pairs, kept, back) if k or add]
+    return merged if _words(merged) >= 0.9 * _words(extracted) else extracted
 
 
 def own_blocks(root) -> list[Block]:
     """Every block element's own text (its text and its inline children's), in page order; <br><br> splits."""
-    blocks: list[Block] = []
+    return [b for b, _ in _own_blocks(root)]
+
+
+def _own_blocks(root) -> list[tuple[Block, object]]:
+    """own_blocks, each with the element whose text it is."""
+    blocks: list[tuple[Block, object]] = []
 
     def inline_text(el) -> str:
         parts = [el.text or ""]
@@ -271,8 +300,8 @@ def own_blocks(root) -> list[Block]:
             if not isinstance(child.tag, str):
                 parts.append(child.tail or "")
                 continue
-            if child.tag in _BLOCK_TAGS or child.tag in _SKIP_TAGS:
-                parts.append("\x00")  # a block child ends this block's run of text
+            if child.tag in _BLOCK_TAGS or child.tag in _SKIP_TAGS or _SKIP_CLASS.search(child.get("class") or ""):
+                parts.append("\x00")  # a block child ends this block's run of text (skipped ones too)
             elif child.tag == "br":
                 parts.append("\n")
             else:
@@ -283,13 +312,15 @@ def own_blocks(root) -> list[Block]:
     def walk(el) -> None:
         if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             return
+        if el is not root and _SKIP_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return
         if el.tag in _BLOCK_TAGS:
             kind = HEADING if el.tag in ("h2", "h3", "h4", "h5", "h6") else PARAGRAPH
             for run in inline_text(el).split("\x00"):
                 for para in re.split(r"\n\s*\n", run):
                     text = " ".join(para.split())
                     if text:
-                        blocks.append(Block(text, kind))
+                        blocks.append((Block(text, kind), el))
             for child in el:
                 walk(child)
         else:
@@ -302,9 +333,9 @@ def own_blocks(root) -> list[Block]:
     return _in_page_order(root, blocks)
 
 
-def _in_page_order(root, blocks: list[Block]) -> list[Block]:
+def _in_page_order(root, blocks: list[tuple[Block, object]]) -> list[tuple[Block, object]]:
     text = " ".join(root.text_content().split())
-    return sorted(blocks, key=lambda b: text.find(b.text) if b.text in text else len(text))
+    return sorted(blocks, key=lambda pair: text.find(pair[0].text) if pair[0].text in text else len(text))
 
 
 def trafilatura_blocks(html: str, url: str | None) -> list[Block] | None:
