@@ -53,4 +53,22 @@ def fold_lookalikes(text: str) -> str:
     """Fold look-alike letters in words that mix Latin and Cyrillic into the word's own script
     ("Дeнь" -> "День", "сopy" -> "copy", "ВМW" -> "BMW"); words in one script ("iPhone") stay as they are, and
     so do words whose odd letters have no look-alike ("ШтормZ")."""
-    return _WORD.sub(_fold_word, text) if _MIXED.search(text) else text
+    return _WORD.sub(_fold_word, text) if has_lookalikes(text) else text
+
+
+_LATIN_RUN = re.compile(r"[a-zA-Z]+")
+_CYRILLIC = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯІЇЄ")
+
+
+def has_lookalikes(text: str) -> bool:
+    """A run of Latin letters with a Cyrillic letter beside it (digits between allowed). Faster than one regex
+    over the whole text: Latin runs are few in Russian text."""
+    for m in _LATIN_RUN.finditer(text):
+        i, j = m.start() - 1, m.end()
+        while i >= 0 and (text[i].isdigit() or text[i] == "_"):
+            i -= 1
+        while j < len(text) and (text[j].isdigit() or text[j] == "_"):
+            j += 1
+        if (i >= 0 and text[i] in _CYRILLIC) or (j < len(text) and text[j] in _CYRILLIC):
+            return True
+    return False

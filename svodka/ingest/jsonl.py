@@ -75,39 +75,48 @@ def bounded_lines(stream: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[by
         yield line
 
 
-def _learning_ahead(stream: IO[bytes], posts: PostReader) -> Iterator[bytes]:
-    """The lines of the stream, unchanged; each chunk's posts are shown to `posts` before any is read, so the
-    sign-off of a channel the shipped table does not know is learned from the batch itself."""
+_UNREAD = object()  # a line the look-ahead did not turn into a record: the main loop reads it (and says what is wrong)
+
+
+def _learning_ahead(stream: IO[bytes], posts: PostReader) -> Iterator[tuple[bytes, object]]:
+    """The lines of the stream, each with its record when the look-ahead read it; each chunk's posts are shown to
+    `posts` before any is read, so the sign-off of a channel the shipped table does not know is learned from the
+    batch itself."""
     chunk: list[bytes] = []
     size = 0
     for raw in bounded_lines(stream):
         chunk.append(raw)
         size += len(raw)
         if len(chunk) >= LOOKAHEAD_LINES or size >= LOOKAHEAD_BYTES:
-            _observe(chunk, posts)
-            yield from chunk
+            yield from zip(chunk, _observe(chunk, posts))
             chunk, size = [], 0
-    _observe(chunk, posts)
-    yield from chunk
+    yield from zip(chunk, _observe(chunk, posts))
 
 
-def _observe(chunk: list[bytes], posts: PostReader) -> None:
+def _observe(chunk: list[bytes], posts: PostReader) -> list[object]:
+    records: list[object] = []
     for raw in chunk:
-        if b'"channel"' not in raw or len(raw) > MAX_LINE_BYTES:
-            continue
-        try:
-            record = json.loads(raw)
-        except (ValueError, RecursionError):
-            continue  # reported when the line itself is read
-        if isinstance(record, dict) and is_telegram(record) and isinstance(record["text"], str):
-            posts.observe(str(record["channel"]), record["text"])
+        record = _UNREAD
+        if b'"channel"' in raw and len(raw) <= MAX_LINE_BYTES:
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except (ValueError, RecursionError):
+                record = _UNREAD  # reported when the line itself is read
+            else:
+                if isinstance(record, dict) and is_telegram(record) and isinstance(record["text"], str):
+                    try:
+                        posts.observe(str(record["channel"]), record["text"])
+                    except Exception:  # noqa: BLE001  the record's own reading reports what is wrong with it
+                        pass
+        records.append(record)
+    return records
 
 
 def parse_jsonl(stream: IO[bytes], origin: str, tz: str = DEFAULT_TZ,
                 posts: PostReader | None = None) -> Iterator[Article | IngestError]:
     """Stream a JSONL file: a broken line is an error for that line only."""
     posts = posts or PostReader()
-    for n, raw in enumerate(_learning_ahead(stream, posts), 1):
+    for n, (raw, record) in enumerate(_learning_ahead(stream, posts), 1):
         if not raw.strip():
             continue
         where = f"line {n}"
@@ -115,12 +124,13 @@ def parse_jsonl(stream: IO[bytes], origin: str, tz: str = DEFAULT_TZ,
             yield IngestError(origin, f"line longer than {MAX_LINE_BYTES // 2**20} MB", where)
             continue
         try:
-            line = raw.decode("utf-8")
+            line = raw.decode("utf-8") if record is _UNREAD else ""
         except UnicodeDecodeError as e:
             yield IngestError(origin, f"not UTF-8 (invalid byte at column {e.start})", where)
             continue
         try:
-            record = json.loads(line)
+            if record is _UNREAD:
+                record = json.loads(line)
         except json.JSONDecodeError as e:
             yield IngestError(origin, f"broken JSON: {e.msg} at column {e.colno}", where)
             continue

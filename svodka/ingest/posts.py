@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..model import PARAGRAPH, Block
-from ..textutil import first_sentence, fold_lookalikes
+from ..textutil import first_sentence, fold_lookalikes, has_lookalikes
 
 SIGNOFFS_PATH = Path(__file__).resolve().parent.parent / "data" / "signoffs.json"
 MAX_TITLE_CHARS = 200
 SOFT_TITLE_CHARS = 140  # a longer first sentence is shortened at a clause boundary
 MAX_SIGNOFF_WORDS = 15
+MAX_SIGNOFF_CHARS = 160
 MAX_AD_MARK_WORDS = 30  # "Реклама. ООО «…», ИНН …, erid: …" and its small print
 EDGE_LINES = 3  # a sign-off is one of the last (or first) lines of a post
 
@@ -49,7 +50,7 @@ _TRAILING_MENTION = re.compile(r"\s*(?:@\w{3,}\s*)+$")
 _CALL = re.compile(r"^(?:распространите(?: \w+){0,3}|ты знаешь кому это отправить|поделитесь|перешлите)$")
 _TRAILING_CALL = re.compile(r"(?:[,.!?]\s*|\s+)(?:распространите|ты знаешь,? кому это отправить|"
                             r"подпи(?:сывайтесь|сывайся|шитесь|шись)\b[^.!?]{0,60})[.!:]*\s*$", re.I)
-_CALL_WORDS = ("аспростран", "отправить", "одпис", "одпиш")
+_CALL_WORDS = ("аспростран", "кому это отправить", "одписыва", "одпиш")
 _SPACES = re.compile(r"\s+")
 
 # language-level sign-off: subscribe / send us news / our channel, bot, chat / boost / read without VPN
@@ -59,7 +60,7 @@ _PROMO = re.compile(
     r"наши (?:каналы|соцсети)|наши курортные каналы|(?:отдай|отдайте|отдать)(?: свой)? (?:буст|голос)|без vpn|"
     r"поддержать канал|читайте нас|читать нас|subscribe|присоединяйтесь|"
     r"(?:присылайте|присылай|пришлите|присылать) (?:\w+ ){0,4}(?:нам|в|в бот|боту|сюда))(?:\s|$)")
-_PROMO_STEMS = re.compile("подп|присл|пришл|предлож|через бот|наш|буст|голос|vpn|чита|subscribe|присоедин|поддерж")
+_PROMO_STEMS = re.compile("подп|присл|присыл|пришл|предлож|через бот|наш|буст|голос|vpn|чита|subscribe|присоедин|поддерж")
 _AD_MARK = re.compile(r"^реклама .*\bинн\b|\berid\b")
 # a speaker's label or an attribution is no headline
 SPEECH_END = frozenset(  # a head that ends on a speech verb leaves out what was said
@@ -83,6 +84,9 @@ _SURNAME = re.compile(r"(?:ский|цкий|ская|цкая|ов|ев|ёв|и
 _CUT = re.compile(r"\s+[—–-]\s+|[;:]\s+|,\s+|\s+\(|\s+(?=«)|(?<=[.!?])\s+(?=[«\"A-ZА-ЯЁ])")
 
 
+_KEYS: dict[str, str] = {}  # sign-off lines repeat from post to post: their keys are made once
+
+
 class Line:
     """One line of a post: its plain text (links to their words, markup off, spaces collapsed), whether it
     carries a link or an @name, and (made on first use: most lines never need it) its key for matching."""
@@ -94,8 +98,17 @@ class Line:
     @property
     def key(self) -> str:
         if self._key is None:
-            self._key = line_key(self.text)
+            self._key = _KEYS.get(self.text)
+            if self._key is None:
+                if len(_KEYS) > 50_000:
+                    _KEYS.clear()
+                self._key = _KEYS[self.text] = line_key(self.text)
         return self._key
+
+    @property
+    def short(self) -> bool:
+        """Short enough to be a sign-off: longer lines never need a key."""
+        return len(self.text) <= MAX_SIGNOFF_CHARS
 
     @property
     def words(self) -> int:
@@ -115,16 +128,21 @@ def line_key(plain: str) -> str:
     return " ".join(_KEY_DROP.sub(" ", key).split())
 
 
-def _mark_link(m: re.Match) -> str:
-    return "\x01" + m.group(1).replace("\n", " ") + "\x02"  # a link's words may run over a line break
+_MARKED_LINK_OVER_LINES = re.compile(r"\x01[^\x02\n]*\n[^\x02]*\x02")
+
+
+def _join_link_lines(m: re.Match) -> str:
+    return m.group().replace("\n", " ")  # a link's words may run over a line break: one line
 
 
 def split_lines(markdown: str) -> list[Line]:
     lines = []
     if "](" in markdown:
-        markdown = _LINK.sub(_mark_link, markdown)
-    if "\x01" in markdown:
-        markdown = markdown.replace("\x02", "")
+        markdown = _LINK.sub("\x01\\1\x02", markdown)
+        if "\x01" in markdown:
+            if _MARKED_LINK_OVER_LINES.search(markdown):
+                markdown = _MARKED_LINK_OVER_LINES.sub(_join_link_lines, markdown)
+            markdown = markdown.replace("\x02", "")
     if "*" in markdown or "_" in markdown or "~" in markdown or "`" in markdown:
         markdown = _MARKUP.sub("", markdown)
     for raw in markdown.split("\n"):
@@ -143,6 +161,8 @@ def split_lines(markdown: str) -> list[Line]:
 def is_promo(line: Line) -> bool:
     """A short subscribe / send-us-news / pass-it-on line, an ad's legal mark, a line that is only a link or an
     @name."""
+    if len(line.text) > 2 * MAX_SIGNOFF_CHARS:
+        return False
     key, n = line.key, line.words
     if not key or key in ("url", "url url") or _MENTION.fullmatch(key):
         return True
@@ -155,8 +175,12 @@ def is_promo(line: Line) -> bool:
 
 def is_filler(line: Line) -> bool:
     """Lines that carry no words of the post: a bare link, hashtags only, emoji only."""
-    return (not _HAS_WORD.search(line.text) or bool(_BARE_URL_LINE.match(line.text))
-            or bool(_HASHTAGS_ONLY.match(line.text)))
+    text = line.text
+    if not _HAS_WORD.search(text):
+        return True
+    if line.linked and text[0] in "htwHTW" and _BARE_URL_LINE.match(text):
+        return True
+    return text[0] == "#" and bool(_HASHTAGS_ONLY.match(text))
 
 
 # -- learning sign-offs from how often a line repeats
@@ -166,8 +190,8 @@ def edge_candidates(lines: list[Line]) -> tuple[set[str], set[str]]:
     """Keys of short lines near the start and the end of a post: where sign-offs sit."""
     if len(lines) < 2:
         return set(), set()
-    head = {ln.key for ln in lines[:EDGE_LINES] if ln.key and ln.words <= MAX_SIGNOFF_WORDS}
-    tail = {ln.key for ln in lines[-EDGE_LINES:] if ln.key and ln.words <= MAX_SIGNOFF_WORDS}
+    head = {ln.key for ln in lines[:EDGE_LINES] if ln.short and ln.key and ln.words <= MAX_SIGNOFF_WORDS}
+    tail = {ln.key for ln in lines[-EDGE_LINES:] if ln.short and ln.key and ln.words <= MAX_SIGNOFF_WORDS}
     return head, tail
 
 
@@ -236,15 +260,14 @@ def clean_title(text: str) -> str:
     return stripped or text
 
 
-_WORD_TOKEN = re.compile(r"\S*[^\W_]\S*")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD_TOKEN.findall(text)
+def _words(text: str, most: int = -1) -> list[str]:
+    """Tokens with a letter or a digit ("—" and emoji are no words); of the first `most` tokens only, if given."""
+    tokens = text.split(None, most)[:most] if most > 0 else text.split()
+    return [w for w in tokens if w[0].isalnum() or _HAS_WORD.search(w)]
 
 
 def _last_word(text: str) -> str:
-    for w in reversed(text.split()):
+    for w in reversed(text.rsplit(None, 4)):
         if _HAS_WORD.search(w):
             return w.strip("«»\"'()").lower()
     return ""
@@ -252,13 +275,13 @@ def _last_word(text: str) -> str:
 
 def is_label(sentence: str) -> bool:
     """A speaker or organisation alone: every word capitalised ("Минобороны РФ", "Глава МИД Сергей Лавров")."""
-    words = _words(sentence.rstrip(":"))
+    words = _words(sentence.rstrip(":"), 8)
     return 0 < len(words) <= 5 and all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in words)
 
 
 def is_weak(sentence: str, raw_sentence: str) -> bool:
     """No headline: a label, an attribution, a bare exclamation, one or two words, or a fragment."""
-    words = _words(sentence)
+    words = _words(sentence, 8)
     if len(words) <= 2 or is_label(sentence) or _ATTRIBUTION.match(sentence):
         return True
     if len(words) <= 4 and raw_sentence.rstrip("»\"' ").endswith(("!", "?")):
@@ -279,47 +302,71 @@ def is_fragment(sentence: str, raw_sentence: str) -> bool:
 
 def _fits(head: str) -> bool:
     last = _last_word(head)
-    return (len(_words(head)) >= 3 and last not in WEAK_END and last not in SPEECH_END
+    return (len(_words(head, 4)) >= 3 and last not in WEAK_END and last not in SPEECH_END
             and not is_label(head))
+
+
+def _head(sentence: str, m: re.Match) -> str:
+    head = sentence[: m.start()].rstrip(" ,.")
+    if head.count("«") == head.count("»") + 1 and not head.endswith("«"):
+        head += "»"  # a quotation shortened at a clause or a sentence of its own is closed
+    return head
+
+
+def _longest_head(sentence: str, cuts: list[re.Match], limit: int, shortest: int = 0) -> str:
+    """The longest head that ends at one of the cuts and stands alone, between `shortest` and `limit` chars."""
+    for m in reversed(cuts):
+        if m.start() < shortest:
+            break
+        head = _head(sentence, m)
+        if (shortest <= len(head) <= limit and _fits(head) and head.count("«") == head.count("»")
+                and head.count("(") == head.count(")")):
+            return head
+    return ""
 
 
 def shorten_at_clause(sentence: str, soft: int = SOFT_TITLE_CHARS, hard: int = MAX_TITLE_CHARS) -> str:
     """The longest head of the sentence that ends at a clause boundary and stands alone, within `soft` chars
-    (else `hard`); a sentence with no such boundary is cut at a word, with "…"."""
+    (else `hard`; a comma between two items of a list will do then); a sentence with no such boundary is cut at a
+    word, with "…"."""
     if len(sentence) <= soft:
         return sentence
-    best_soft = best_hard = any_comma = ""
+    clauses: list[re.Match] = []
+    commas: list[re.Match] = []
     for m in _CUT.finditer(sentence, 0, hard + 1):
-        head = sentence[: m.start()].rstrip(" ,.")
-        if head.count("«") == head.count("»") + 1 and not head.endswith("«"):
-            head += "»"  # a quotation shortened at a clause or a sentence of its own is closed
-        if not _fits(head) or head.count("«") != head.count("»") or head.count("(") != head.count(")"):
-            continue
-        if m.group().strip() == "," and not sentence[m.end():m.end() + 14].lower().startswith(_CLAUSE_WORDS):
-            if len(head) >= 60:
-                any_comma = head  # between two items of a list: better than a cut mid-phrase
-            continue
-        if len(head) <= soft:
-            best_soft = head
-        best_hard = head
-    if best_soft and len(best_soft) >= 40:
-        return best_soft
+        plain_comma = m.group().strip() == "," and not sentence[m.end():m.end() + 14].lower().startswith(_CLAUSE_WORDS)
+        (commas if plain_comma else clauses).append(m)
+    head = _longest_head(sentence, clauses, soft, 40)
+    if head:
+        return head
     if len(sentence) <= hard:
         return sentence
-    if best_hard or any_comma:
-        return best_hard if len(best_hard) >= len(any_comma) / 2 else any_comma
+    head, comma = _longest_head(sentence, clauses, hard), _longest_head(sentence, commas, hard, 60)
+    if head or comma:
+        return head if len(head) >= len(comma) / 2 else comma
     cut = sentence[:hard].rsplit(" ", 1)[0]
     while _last_word(cut) in WEAK_END and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(",;:—–- ") + "…"
 
 
-_INNER_END = re.compile(r"[.!?…][»\")]*\s")  # a sentence may end inside the text: razdel is asked then
+_INNER_END = re.compile(r"[.!?…][»\")]*\s")  # a sentence may end inside the text
+_SAFE_END = re.compile(r"([^\s.!?…]*)[.!?…]+[»\")]*(?=\s+[«\"(A-ZА-ЯЁ0-9])")
+_ABBREVIATIONS = frozenset("тыс млн млрд трлн руб коп долл обл пос ул пр просп пер наб пл корп стр кв им св ст "
+                           "др см рис проф акад доц гг вв авт ред мин сек мес нед тел upd etc".split())
 
 
 def _split_first(text: str) -> str:
+    """The first sentence. razdel knows abbreviations and initials but is slow: a sentence end after a plain
+    lower-case word is taken at once, anything else is razdel's to judge."""
     if len(text) <= 40 or not _INNER_END.search(text, 0, 400):
         return text
+    m = _SAFE_END.search(text, 0, 400)
+    if m:
+        word = m.group(1).lower()
+        if len(word) >= 3 and word.isalpha() and m.group(1)[-1].islower() and word not in _ABBREVIATIONS:
+            if not _INNER_END.search(text, 0, m.start(1)):  # no earlier end razdel might have taken
+                return text[: m.end()]
     return first_sentence(text[:400])
 
 
@@ -384,6 +431,11 @@ def make_headline(paragraphs: list[str]) -> str:
 # -- the post
 
 
+def _drop_trailing_call(paragraph: str) -> str:
+    m = _TRAILING_CALL.search(paragraph, max(0, len(paragraph) - 100))  # only the end can be a call
+    return paragraph[: m.start()] if m and m.start() > 0 else paragraph
+
+
 class PostReader:
     """Reads posts into (headline, body). One reader per batch: `observe` every post of the batch first (or of
     each chunk of it) and the lines that close many posts of one source are taken for its sign-off."""
@@ -423,7 +475,7 @@ class PostReader:
         # a learned line goes where sign-offs sit (the edges) or when it carries a link; a promo line with a link
         # goes wherever it is
         lines = [ln for i, ln in enumerate(lines)
-                 if not ((ln.linked or i < EDGE_LINES or i >= last) and known and ln.key in known)
+                 if not ((ln.linked or i < EDGE_LINES or i >= last) and known and ln.short and ln.key in known)
                  and not (ln.linked and is_promo(ln))]
         while lines and is_promo(lines[-1]):
             lines.pop()
@@ -432,12 +484,13 @@ class PostReader:
         return lines
 
     def read(self, markdown: str, source: str | None = None) -> tuple[str, list[Block]]:
-        paragraphs = [fold_lookalikes(ln.text) for ln in self.content_lines(markdown, source)]
+        paragraphs = [ln.text for ln in self.content_lines(markdown, source)]
+        if has_lookalikes(markdown):  # one look at the whole post: most have no word in two scripts
+            paragraphs = [fold_lookalikes(p) for p in paragraphs]
         if paragraphs and "@" in paragraphs[-1]:
             paragraphs[-1] = _TRAILING_MENTION.sub("", paragraphs[-1]) or paragraphs[-1]  # "… @banksta"
         # "…, распространите", "… Подписывайтесь, чтобы быть в курсе"
-        paragraphs = [(_TRAILING_CALL.sub("", p) or p) if any(w in p for w in _CALL_WORDS) else p
-                      for p in paragraphs]
+        paragraphs = [_drop_trailing_call(p) if any(w in p for w in _CALL_WORDS) else p for p in paragraphs]
         if not paragraphs:
             return "", []
         title = make_headline(paragraphs)
