@@ -100,3 +100,12 @@ def test_a_description_in_the_footer_is_no_lead(tmp_path):
                              '<footer><div class="site-description">Городской портал: новости, афиша, погода и '
                              "всё о жизни нашего города каждый день</div></footer>"))
     assert a.lead.startswith("Городская дума") and "портал" not in a.text
+
+
+def test_a_menu_of_rubrics_is_not_the_rubric_but_the_link_by_the_headline_is(tmp_path):
+    menu = '<nav><a class="menu__rubric" href="/politics">Политика</a></nav>'
+    a = parse(tmp_path, page(f'{menu}<article><h1>Дума утвердила правила благоустройства</h1>{TEXT}</article>'))
+    assert a.rubric is None
+    a = parse(tmp_path, page(f'{menu}<article><a class="article__rubric" href="/city">Город</a>'
+                             f'<h1>Дума утвердила правила благоустройства</h1>{TEXT}</article>'))
+    assert a.rubric == "Город" and "Город" not in [b.text for b in a.body]

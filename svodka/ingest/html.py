@@ -33,7 +33,9 @@ _META_TIME_NAMES = ("article:published_time", "og:published_time", "datepublishe
 _BODY_CLASS = re.compile(
     r"(?:^|[\s_-])(?:article[_-]*(?:body|text|content)|articlebody|article__text|news[_-]*(?:body|text|content)|"
     r"post[_-]*(?:body|content|text)|entry[_-]*content|story[_-]*body|material[_-]*text|full[_-]*text|"
-    r"text[_-]*content|js-mediator-article|content[_-]*text|b-text|article_full)(?:$|[\s_-])", re.I)
+    r"text[_-]*content|js-mediator-article|content[_-]*text|b-text|article_full|\w*body[_-]+content)(?:$|[\s_-])",
+    re.I)
+_RUBRIC_LINK = re.compile(r"(?:^|[\s_-])rubric(?:$|[\s_-])|__rubric", re.I)
 _LEAD_CLASS = re.compile(r"(?:^|[\s_-])(?:lead|announce|anons|subtitle|sub-title|intro|summary|excerpt|"
                          r"article__lead|article-lead|description|standfirst)(?:$|[\s_-])", re.I)
 _DATE_CLASS = re.compile(r"date|time|publish|posted", re.I)
@@ -60,6 +62,8 @@ _RIGHTS = re.compile(r"^(?:©|\(c\)|все права защищены|усі п
 # a channel promo, a photo credit, a tag list: a line of the page's furniture, not of the article
 _FURNITURE = re.compile(r"^(?:подпис(?:ывайтесь|ывайся|айтесь)|підписуйтесь|следите за|стежте за|присоединяйтесь|"
                         r"читайте нас|читайте наш|фото|фото и видео|видео|иллюстрация|теги|тэги|метки|теги:)\b", re.I)
+_AD_LABEL = re.compile(r"^(?:реклама|реклама\s*18\+|реклама\s*/?\s*erid.*|advertisement|загрузка\.*|loading\.*)$",
+                       re.I)
 _SHARE = re.compile(r"^(?:поделиться|поширити|поділитися|share)\b", re.I)
 # the rules, each one switchable so eval/extract.py can show what it adds over trafilatura alone
 RULES = frozenset({"hidden", "container", "lead", "boilerplate", "headline", "shown_time", "section"})
@@ -90,7 +94,8 @@ def parse_html(html: str, origin: str, url: str | None = None, source: str | Non
     if not body:
         body = trafilatura_blocks(lxml.html.tostring(tree, encoding="unicode"), url)
     lead = lead_text(tree, container) if "lead" in RULES else None
-    body = clean_blocks(body or [], title, lead)
+    rubric = section(tree, meta, ld) if "section" in RULES else None
+    body = clean_blocks(body or [], title, lead, rubric)
     if not title and body:
         title = body.pop(0).text
     if not any(b.kind == PARAGRAPH for b in body):
@@ -104,8 +109,7 @@ def parse_html(html: str, origin: str, url: str | None = None, source: str | Non
     page_url = url or meta.get("og:url") or _canonical(tree)
     site = site_name(meta, ld) or (urlparse(page_url).hostname if page_url else None)
     yield Article(source=source or site or "web", title=title, body=body, url=page_url,
-                  published_at=published, rubric=section(tree, meta, ld) if "section" in RULES else None,
-                  origin=origin)
+                  published_at=published, rubric=rubric, origin=origin)
 
 
 # -- the page's own statements about itself
@@ -163,7 +167,25 @@ def section(tree, meta: dict, ld: dict) -> str | None:
         text = el.get("content") or " ".join(el.text_content().split())
         if text:
             return text.strip()
-    return _ld_str(ld.get("articleSection"))
+    ld_section = _ld_str(ld.get("articleSection"))
+    if ld_section:
+        return ld_section
+    # not declared, but shown: the rubric's link by the headline (class "rubric"), WordPress's rel="category tag";
+    # a menu of rubrics in the page's header or navigation is no rubric of this article
+    order = {el: i for i, el in enumerate(tree.iter())}
+    h1 = next(tree.iter("h1"), None)
+    for el in tree.iter("a", "span", "div"):
+        marks = f"{el.get('class') or ''} {el.get('rel') or ''}"
+        if not (_RUBRIC_LINK.search(marks) or "category tag" in marks):
+            continue
+        if any(a.tag in ("nav", "header", "footer", "menu") for a in el.iterancestors()):
+            continue
+        if "category tag" not in marks and (h1 is None or abs(order[el] - order[h1]) > 40):
+            continue
+        text = _text(el)
+        if 0 < len(text.split()) <= 4:
+            return text
+    return None
 
 
 def _canonical(tree) -> str | None:
@@ -414,7 +436,7 @@ def _inside(el, container) -> bool:
 # -- what is not body text
 
 
-def clean_blocks(blocks: list[Block], title: str, lead: str | None) -> list[Block]:
+def clean_blocks(blocks: list[Block], title: str, lead: str | None, rubric: str | None = None) -> list[Block]:
     norm_title = _norm(title)
     out: list[Block] = []
     for b in blocks:
@@ -422,8 +444,8 @@ def clean_blocks(blocks: list[Block], title: str, lead: str | None) -> list[Bloc
             out.append(b)
             continue
         text = _COUNTER_TAIL.sub("", b.text).strip()
-        if not text or _is_boilerplate(text, norm_title):
-            continue
+        if not text or _is_boilerplate(text, norm_title) or (rubric and _norm(text) == _norm(rubric)):
+            continue  # the rubric's link above the headline, read into the body
         out.append(Block(text, b.kind))
     if lead and _norm(lead) not in {_norm(b.text) for b in out[:1]}:
         out = [b for b in out if _norm(b.text) != _norm(lead)]
@@ -444,6 +466,8 @@ def _is_boilerplate(text: str, norm_title: str) -> bool:
     if norm_title and _norm(text) == norm_title:
         return True  # the headline repeated as the first paragraph
     if RELATED_LINE.match(text) and len(words) <= 30:
+        return True
+    if _AD_LABEL.match(text):
         return True
     if _FURNITURE.match(text) and len(words) <= 20 and (":" in text[:25] or re.search(r"telegram|телеграм|дзен|"
                                                                                       r"вконтакте|канал", text, re.I)):
