@@ -213,7 +213,9 @@ def choose_legacy(data: bytes, declared: str | None) -> str | None:
                if not _halfwidth_kana(sample, m.encoding)]
     if score >= WEAK_CYRILLIC_SCORE and (declared in scores or not matches or matches[0][1]):
         return cyrillic
-    other = next((enc for enc, is_cyrillic in matches if not is_cyrillic), None)
+    others = [enc for enc, is_cyrillic in matches if not is_cyrillic]
+    # of charset-normalizer's candidates, the first whose words are all letters (cp1257 reads Polish ą ł as ¹ ³)
+    other = next((enc for enc in others if _letters_in_words(sample.decode(enc, "replace"))), others[0] if others else None)
     return other or (cyrillic if score > 0 else ("cp1252" if declared else None))
 
 
@@ -221,6 +223,11 @@ def _reads_cyrillic(sample: bytes, encoding: str) -> bool:
     """charset-normalizer knows more Cyrillic code pages than we score (cp1125, mac_cyrillic...): by their reading."""
     high = [c for c in sample.decode(encoding, "replace") if ord(c) > 0x7F and c.isalpha()]
     return bool(high) and sum(1 for c in high if _CYR_LETTER.match(c)) / len(high) > 0.5
+
+
+def _letters_in_words(text: str) -> bool:
+    words = re.findall(r"[A-Za-z]+[^\x00-\x7f\s]+[A-Za-z]*|[^\x00-\x7f\s]+[A-Za-z]+", text)
+    return all(all(c.isalpha() for c in w) for w in words)
 
 
 def _halfwidth_kana(sample: bytes, encoding: str) -> bool:
