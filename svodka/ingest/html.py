@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 from ..model import HEADING, PARAGRAPH, Article, Block, IngestError
 from ..textutil import split_paragraphs
-from ..understand.dates import DEFAULT_TZ, DateError, match_dateline, parse_date
+from ..understand.dates import DEFAULT_TZ, DateError, match_dateline, parse_date, zone
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -307,13 +307,9 @@ def _with_dropped_sentences(pairs: list[tuple[Block, object]], extracted: list[B
     return merged if _words(merged) >= 0.9 * _words(extracted) else extracted
 
 
-def own_blocks(root) -> list[Block]:
-    """Every block element's own text (its text and its inline children's), in page order; <br><br> splits."""
-    return [b for b, _ in _own_blocks(root)]
-
-
 def _own_blocks(root) -> list[tuple[Block, object]]:
-    """own_blocks, each with the element whose text it is."""
+    """Every block element's own text (its text and its inline children's), in page order, each with the element
+    whose text it is; <br><br> splits."""
     blocks: list[tuple[Block, object]] = []
 
     def inline_text(el) -> str:
@@ -520,8 +516,8 @@ def page_time(tree, meta: dict, ld: dict, tz: str) -> datetime | None:
         (timed if re.search(r"\d{1,2}[:.]\d{2}|назад|тому", raw) else day_only).append(dt)
     if timed:
         if day_only:
-            local_days = {d.astimezone(_zone(tz)).date() for d in day_only}
-            agreeing = [t for t in timed if t.astimezone(_zone(tz)).date() in local_days]
+            local_days = {d.astimezone(zone(tz)).date() for d in day_only}
+            agreeing = [t for t in timed if t.astimezone(zone(tz)).date() in local_days]
             return agreeing[0] if agreeing else day_only[0]
         return timed[0]
     if day_only:
@@ -540,12 +536,6 @@ def _htmldate(tree, tz: str) -> datetime | None:
         return parse_date(found, tz) if found else None
     except Exception:  # noqa: BLE001 - htmldate on odd markup; a page without a date is still a page
         return None
-
-
-def _zone(tz: str):
-    from ..understand.dates import zone
-
-    return zone(tz)
 
 
 def _read_time(raw: str, tz: str) -> datetime:

@@ -261,7 +261,3 @@ def split_dateline(line: str) -> tuple[str, str] | None:
         return None
     return m.group(0).strip(), _TAIL.sub("", line[m.end():]).strip()
 
-
-def parse_dateline(date_part: str, tz: str = DEFAULT_TZ, now: datetime | None = None) -> datetime:
-    """The date part split_dateline gave, read by the same grammar (a page dump's first line)."""
-    return parse_date(date_part, tz, now)
