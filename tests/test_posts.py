@@ -140,3 +140,10 @@ def test_svodka_parse_json_shows_the_post_headline_and_body(tmp_path):
     assert post["title"] == "Зеленский: «Генералы должны быть в окопах»"
     assert [b["text"] for b in post["body"]] == ["«Генералы должны быть в окопах»."]
     assert post["kind"] == "post" and post["source"] == "Топор Live"
+
+
+def test_credits_and_link_captions_go_a_caption_with_a_verb_stays():
+    title, body = read("Сирийские повстанцы вошли в Алеппо\n\nСилы повстанцев заняли районы города.\n\n"
+                       "__Фото: Reuters__\n\nПодробнее: https://example.org/a/1")
+    assert body == ["Силы повстанцев заняли районы города."]
+    assert read("Видео опубликовали очевидцы\n\nПожар начался ночью.")[0] == "Видео опубликовали очевидцы"

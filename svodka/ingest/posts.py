@@ -58,9 +58,12 @@ _PROMO = re.compile(
     r"(?:^|\s)(?:подпи(?:саться|сывайся|сывайтесь|шись|шитесь|ска)|прислать (?:новость|фото|видео)|"
     r"предложить новость|прислали через бота|через бота|наш (?:канал|бот|чат)|нашем канале|"
     r"наши (?:каналы|соцсети)|наши курортные каналы|(?:отдай|отдайте|отдать)(?: свой)? (?:буст|голос)|без vpn|"
-    r"поддержать канал|читайте нас|читать нас|subscribe|присоединяйтесь|"
+    r"поддержать канал|читайте нас|читать нас|subscribe|присоединяйтесь|слушайте (?:также |нас )?на|"
+    r"на вашей любимой платформе|"
     r"(?:присылайте|присылай|пришлите|присылать) (?:\w+ ){0,4}(?:нам|в|в бот|боту|сюда))(?:\s|$)")
-_PROMO_STEMS = re.compile("подп|присл|присыл|пришл|предлож|через бот|наш|буст|голос|vpn|чита|subscribe|присоедин|поддерж")
+_PROMO_STEMS = re.compile("подп|присл|присыл|пришл|предлож|через бот|наш|буст|голос|vpn|чита|subscribe|присоедин|"
+                         "поддерж|слушайте|платформ")
+_CREDIT = re.compile(r"^\W*(?:фото|видео|кадры|иллюстрация|источник фото)\s*:\s*\S+(?:\s+\S+){0,3}$", re.I)  # "Фото: Reuters"
 _AD_MARK = re.compile(r"^реклама .*\bинн\b|\berid\b")
 # a speaker's label or an attribution is no headline
 SPEECH_END = frozenset(  # a head that ends on a speech verb leaves out what was said
@@ -170,16 +173,18 @@ def is_promo(line: Line) -> bool:
         return True
     if n <= MAX_SIGNOFF_WORDS and _PROMO_STEMS.search(key) and _PROMO.search(key):
         return True
-    return bool(_CALL.match(key))
+    return bool(_CALL.match(key)) or (n <= 5 and ":" in line.text and bool(_CREDIT.match(line.text)))
 
 
 def is_filler(line: Line) -> bool:
-    """Lines that carry no words of the post: a bare link, hashtags only, emoji only."""
+    """Lines that carry no words of the post: a bare link or one with a caption, hashtags only, emoji only."""
     text = line.text
     if not _HAS_WORD.search(text):
         return True
     if line.linked and text[0] in "htwHTW" and _BARE_URL_LINE.match(text):
         return True
+    if line.linked and line.short and line.key.endswith(" url") and line.words <= 5:
+        return True  # a link with its caption: "Подробнее: https://…", "Apple Podcasts — https://…"
     return text[0] == "#" and bool(_HASHTAGS_ONLY.match(text))
 
 
