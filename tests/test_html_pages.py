@@ -109,3 +109,9 @@ def test_a_menu_of_rubrics_is_not_the_rubric_but_the_link_by_the_headline_is(tmp
     a = parse(tmp_path, page(f'{menu}<article><a class="article__rubric" href="/city">Город</a>'
                              f'<h1>Дума утвердила правила благоустройства</h1>{TEXT}</article>'))
     assert a.rubric == "Город" and "Город" not in [b.text for b in a.body]
+
+
+def test_an_article_element_holding_only_furniture_leaves_the_page_to_trafilatura(tmp_path):
+    a = parse(tmp_path, page('<article class="promo"><p>Читайте также: новости дня</p></article>'
+                             f'<div class="main"><h1>Дума утвердила правила благоустройства</h1>{TEXT}</div>'))
+    assert isinstance(a, Article) and a.body[0].text.startswith("Городская дума")

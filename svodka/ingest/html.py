@@ -96,6 +96,10 @@ def parse_html(html: str, origin: str, url: str | None = None, source: str | Non
     lead = lead_text(tree, container) if "lead" in RULES else None
     rubric = section(tree, meta, ld) if "section" in RULES else None
     body = clean_blocks(body or [], title, lead, rubric)
+    if container is not None and not any(b.kind == PARAGRAPH for b in body):
+        # the container held only furniture (a teaser list marked up as an article): the whole page's turn
+        whole = trafilatura_blocks(lxml.html.tostring(tree, encoding="unicode"), url) or []
+        body = clean_blocks(whole, title, lead, rubric)
     if not title and body:
         title = body.pop(0).text
     if not any(b.kind == PARAGRAPH for b in body):
