@@ -76,3 +76,21 @@ def test_named_zones_feedparser_knows_stay_its_reading():
     struct = feedparser.parse(f"<rss><channel><item><title>x</title><pubDate>{raw}</pubDate></item></channel></rss>"
                               ).entries[0]["published_parsed"]
     assert read_feed_date(raw, struct, "Europe/Moscow") == datetime(2006, 1, 1, 5, 0, tzinfo=UTC)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("head, is_feed", [
+    ('<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="/rss.xsl"?>\n<rss version="2.0">', True),
+    ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY nbsp "&#160;">]><rss>', True),
+    ('<!-- cache: hit -->\n<rss version="2.0">', True),
+    ('\ufeff<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">', True),
+    ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">', True),
+    ("<!DOCTYPE html><html><body>", False),
+    ('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">', False),
+])
+def test_what_may_stand_before_a_feed_root(head, is_feed):
+    from svodka.ingest.feed import looks_like_feed
+
+    assert looks_like_feed(head) is is_feed
