@@ -3,6 +3,8 @@ dates, a broken character reference, JSON Feed."""
 import logging
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from svodka.ingest import read_file
 from svodka.model import Article, IngestError
 
@@ -77,8 +79,6 @@ def test_named_zones_feedparser_knows_stay_its_reading():
                               ).entries[0]["published_parsed"]
     assert read_feed_date(raw, struct, "Europe/Moscow") == datetime(2006, 1, 1, 5, 0, tzinfo=UTC)
 
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("head, is_feed", [
