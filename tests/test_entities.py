@@ -1,5 +1,5 @@
 from svodka.ingest import read_file
-from svodka.understand.entities import find_entities, normalise
+from svodka.understand.entities import base_form, find_entities, normalise
 
 from conftest import SEED
 
@@ -47,3 +47,42 @@ def test_parenthesised_abbreviation_and_quoted_company_name():
 def test_bad_input():
     assert find_entities("") == [] and find_entities("   \n") == []
     assert isinstance(find_entities("Hello world from London"), list)
+
+
+def test_foreign_and_nominative_names_stay_as_written():
+    assert normalise("Илон Маск", "PER") == "Илон Маск"
+    assert normalise("Кир Стармер", "PER") == "Кир Стармер"
+    assert normalise("Хамид Карзай", "PER") == "Хамид Карзай"
+    assert normalise("Антон Силуанов", "PER") == "Антон Силуанов"
+    assert normalise("Ливан", "LOC") == "Ливан"
+    assert normalise("Авито", "ORG") == "Авито"
+    assert normalise("Тоттенхэм", "LOC") == "Тоттенхэм"
+
+
+def test_oblique_cases_inflected():
+    assert normalise("Эльвиры Набиуллиной", "PER") == "Эльвира Набиуллина"
+    assert normalise("Хамидом Карзаем", "PER") == "Хамид Карзай"
+    assert normalise("Варшавском шоссе", "LOC") == "Варшавское шоссе"
+    assert normalise("Виргинских островах", "LOC") == "Виргинские острова"
+    assert normalise("Частного корреспондента", "ORG") == "Частный корреспондент"
+
+
+def test_tokens_rejoined_as_written():
+    assert normalise("NEWSru.com", "ORG") == "NEWSru.com"
+    assert normalise("Б. Андржеевского", "PER") == "Б. Андржеевский"
+    assert normalise("Фил О’Рейли", "PER") == "Фил О’Рейли"
+
+
+def test_sentence_decides_a_doubtful_case():
+    # "Стармера" alone may be a nominative (Маэхара) or a genitive: the sentence says genitive
+    text = "По словам Стармера, переговоры продолжатся."
+    start = text.index("Стармера")
+    assert base_form(text, start, start + len("Стармера"), "PER") == "Стармер"
+
+
+def test_mentions_of_one_person_merged():
+    text = ("Компания Илона Маска запустила ракету. Илон Маск заявил, что доволен. "
+            "По словам Маска, это успех. Маск добавил, что полетит сам.")
+    people = [e for e in find_entities(text) if e.type == "PER"]
+    assert [e.normalised for e in people] == ["Илон Маск"]
+    assert len(people[0].mentions) == 4

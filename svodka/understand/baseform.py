@@ -24,8 +24,10 @@ CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 _NAME_TAGS = ("Name", "Surn", "Patr")
 _CYR = re.compile("[а-яё]", re.I)
 _CONSONANT_END = re.compile("[бвгджзклмнпрстфхцчшщйь]$", re.I)
-_OBLIQUE_END = re.compile("(ом|ем|ём|ым|им|ой|ей|ою|ею|ому|ему)$", re.I)  # Маском, Стармером: instrumental, dative
-_MASC_ENDINGS = (("а", "gent"), ("у", "datv"), ("е", "loct"), ("ом", "ablt"))
+# Маском, Стармером, Андржеевского: endings of oblique cases
+_OBLIQUE_END = re.compile("(ом|ем|ём|ым|им|ой|ей|ою|ею|ому|ему|ого|его|ых|их|ыми|ими|ую|юю)$", re.I)
+_MASC_ENDINGS = (("а", "gent"), ("я", "gent"), ("у", "datv"), ("ю", "datv"), ("е", "loct"), ("ом", "ablt"),
+                 ("ем", "ablt"))
 CONFIDENT = 3  # the best reading must be this many times likelier than the next one, else the context decides
 EVIDENCE = 8.0  # a nominative form seen elsewhere in the text multiplies its reading's score
 
@@ -40,8 +42,10 @@ class Reading:
 
 
 def _fits(r: Reading, case: str, number: str, gender: str | None) -> bool:
-    if r.case is None:
+    if r.case is None and r.gender is None:
         return True
+    if r.case is None:  # an indeclinable noun still has a gender: "Варшавское шоссе"
+        return number == "plur" or gender is None or r.gender in ("ms-f", gender)
     if r.case != case or (r.number or number) != number:
         return False
     return number == "plur" or gender is None or r.gender in (None, "ms-f", gender)
@@ -80,7 +84,8 @@ def readings(word: str, kind: str) -> tuple[Reading, ...]:
         if kind != "ADJ" and p.tag.POS not in ("NOUN", "ADJF"):
             continue
         if "Fixd" in p.tag:
-            out.append(Reading(None, None, None, word, p.score))
+            out.append(Reading(None, None, str(p.tag.gender) if p.tag.gender and kind != "PER" else None, word,
+                               p.score))
             continue
         number = p.tag.number or "sing"
         if kind == "PER" and number == "plur":
@@ -96,7 +101,8 @@ def readings(word: str, kind: str) -> tuple[Reading, ...]:
             return (Reading("nomn", "sing", None, word, 1.0),)
         # pymorphy guesses endings with a confidence it does not have for foreign names: "Коджа", "Маэхара" are
         # nominatives as often as "Стармера" is a genitive; half the weight goes to the word as written
-        prior = 0.7 if word[-1].lower() in "иоэ" and not word.lower().endswith("ии") else 0.5
+        prior = (0.2 if _OBLIQUE_END.search(word) else
+                 0.7 if word[-1].lower() in "иоэ" and not word.lower().endswith("ии") else 0.5)
         total = sum(r.score for r in out) or 1.0
         out = [Reading(r.case, r.number, r.gender, r.form, r.score / total * (1 - prior)) for r in out]
         out.append(Reading("nomn", "sing", None, word, prior))
@@ -104,8 +110,12 @@ def readings(word: str, kind: str) -> tuple[Reading, ...]:
         # "Маска", "Тоттенхэме": also an oblique case of a consonant-final name pymorphy does not know (weak unless
         # the text votes or the sentence's grammar says so)
         for ending, case in _MASC_ENDINGS:
-            if word.lower().endswith(ending) and _CONSONANT_END.search(word[:-len(ending)]):
-                out.append(Reading(case, "sing", "masc", word[:-len(ending)], 0.05))
+            stem = word[:-len(ending)]
+            if word.lower().endswith(ending) and len(stem) > 1:
+                if _CONSONANT_END.search(stem) and ending != "ем":
+                    out.append(Reading(case, "sing", "masc", stem, 0.05))
+                elif re.search("[аеиоуэюя]$", stem, re.I) and ending != "ом":  # Карзаем, Карзая -> Карзай
+                    out.append(Reading(case, "sing", "masc", stem + "й", 0.05))
     if not out:
         out.append(Reading("nomn", None, None, word, 0.1))  # no reading fits: better as written than wrong
     merged: dict[tuple, float] = {}
@@ -171,8 +181,12 @@ def _rank_key(case, number, gender):
 def _decide(words: list[tuple[str, str]], evidence: frozenset, context) -> tuple[str, ...]:
     """`context`: None, or a callable giving natasha's (case, gender) of the last of the words."""
     ranked = _joint(words, evidence)
-    if not ranked:
-        return tuple(w for w, _ in words)
+    if not ranked:  # no reading the words share: a foreign name as often as not; the sentence decides
+        feats = context() if context is not None else None
+        if not feats or feats[0] == "nomn":
+            return tuple(w for w, _ in words)
+        return tuple(max((r for r in readings(w, k) if r.case == feats[0]), key=lambda r: r.score,
+                         default=Reading(None, None, None, w, 0)).form for w, k in words)
     best = ranked[0]
     rival = next((r for r in ranked[1:] if r[2] != best[2]), None)
     if rival and rival[0] * CONFIDENT > best[0] and context is not None:

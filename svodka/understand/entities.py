@@ -95,19 +95,33 @@ def refine(text: str, start: int, end: int, etype: str) -> list[tuple[int, int]]
 
 
 def merge(mentions: list[Entity]) -> list[Entity]:
-    """One entity per thing: equal names merge, and a lone surname joins the full name it ends."""
+    """One entity per thing: equal names merge; a person's name in a form the base forms missed joins the one
+    written in the nominative ("Илона Маска" -> "Илон Маск"); a lone surname, or an initial and surname, joins
+    the one full name it ends ("Маск", "И. Маск" -> "Илон Маск"; two Ивановы stay apart)."""
     by_name: dict[tuple[str, str], Entity] = {}
+    written: dict[tuple[str, str], int] = {}  # mentions written exactly as their base form: the text's nominative
     for m in mentions:
         key = (m.type, _key(m.normalised))
+        written[key] = written.get(key, 0) + (_key(m.text) == key[1])
         if key in by_name:
             by_name[key].mentions.extend(m.mentions)
         else:
             by_name[key] = m
+    _merge_inflected(by_name, written)
     people = [e for e in by_name.values() if e.type == "PER" and " " in e.normalised]
     for key, e in list(by_name.items()):
-        if e.type != "PER" or " " in e.normalised:
+        if e.type != "PER":
             continue
-        full = [p for p in people if _key(p.normalised).split()[-1] == key[1] or _key(p.normalised).split()[0] == key[1]]
+        words = key[1].split()
+        if len(words) == 1:
+            full = [p for p in people if _key(p.normalised).split()[-1] == key[1] or _key(p.normalised).split()[0] == key[1]]
+            # a form the base forms missed: "Маска" for "Илон Маск"
+            full = full or [p for p in people if _one_word(_key(p.normalised).split()[-1], key[1])]
+        elif len(words) == 2 and len(words[0].rstrip(".")) == 1 and words[0].endswith("."):
+            full = [p for p in people if p is not e and _key(p.normalised).split()[-1] == words[1]
+                    and _key(p.normalised).startswith(words[0][0])]
+        else:
+            continue
         if len(full) == 1:  # "Путин" with "Владимир Путин"; ambiguous surnames stay apart
             full[0].mentions.extend(e.mentions)
             del by_name[key]
@@ -118,3 +132,32 @@ def merge(mentions: list[Entity]) -> list[Entity]:
         e.start, e.end = e.mentions[0]
         e.text = surface[e.mentions[0]]
     return entities
+
+
+def _merge_inflected(by_name: dict, written: dict) -> None:
+    """Multi-word names of one type whose every word is a form of the other's ("Илона Маска", "Илон Маск") are
+    one entity, named by the shortest (oblique cases add endings), then the one the text writes most often."""
+    keys = sorted((k for k in by_name if " " in k[1]), key=lambda k: (len(k[1]), -written[k], min(by_name[k].mentions)))
+    for i, target in enumerate(keys):
+        if target not in by_name:
+            continue
+        for other in keys[i + 1:]:
+            if other in by_name and other[0] == target[0] and _forms_of_one(target[1], other[1]):
+                by_name[target].mentions.extend(by_name.pop(other).mentions)
+
+
+def _forms_of_one(a: str, b: str) -> bool:
+    wa, wb = a.split(), b.split()
+    return len(wa) == len(wb) and all(_one_word(x, y) for x, y in zip(wa, wb))
+
+
+def _one_word(x: str, y: str) -> bool:
+    """Two spellings of one word in different cases: equal, or one the other plus an ending of up to 2 letters
+    (Маск / Маска, Илон / Илона), or stems of 4+ letters differing in the last 2 (Карзай / Карзая)."""
+    if x == y:
+        return True
+    short, long_ = sorted((x, y), key=len)
+    if len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 2:
+        return True
+    n = max(len(x), len(y))
+    return len(short) >= 5 and abs(len(x) - len(y)) <= 1 and x[:n - 2] == y[:n - 2] and len(x[:n - 2]) >= 4
