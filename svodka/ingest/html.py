@@ -253,15 +253,17 @@ def _strip_site_suffix(title: str, site: str) -> str:
 
 
 def drop_hidden(tree) -> None:
-    """A collapsed region menu or a template is no article; an element that holds the headline stays."""
+    """A collapsed region menu or a template is no article; an element that holds the headline or the marked
+    article body stays."""
     for el in list(tree.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         classes = set((el.get("class") or "").lower().split())
         hidden = (el.get("hidden") is not None or el.get("aria-hidden") == "true"
                   or _HIDDEN_STYLE.search(el.get("style") or "") or classes & _HIDDEN_CLASSES)
-        if hidden and el.find(".//h1") is None and el.tag not in ("html", "body", "head"):
-            el.drop_tree()
+        if hidden and el.tag not in ("html", "body", "head") and el.find(".//h1") is None \
+                and not el.xpath('.//*[@itemprop="articleBody"]'):
+            el.drop_tree()  # (text revealed by a script, inside a hidden wrapper with the headline or body, stays)
 
 
 def article_container(tree):
