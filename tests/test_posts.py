@@ -32,7 +32,8 @@ def test_generic_subscribe_line_goes_and_a_one_sentence_post_keeps_its_sentence(
 
 def test_other_sign_off_shapes_go():
     text = ("Курьер привёз заказ на самокате прямо в офис.\n\nОн ехал сорок минут.\n\n"
-            "[👉 ](https://t.me/+a)[Канал +18. Подписаться](https://t.me/+b)\n\n__Прислали __[__через бота__](https://t.me/b)\n"
+            "[👉 ](https://t.me/+a)[Канал +18. Подписаться](https://t.me/+b)\n\n"
+            "__Прислали __[__через бота__](https://t.me/b)\n"
             "❗️ [Подписывайся на Канал](https://t.me/+c)\n#промо")
     assert read(text)[1] == ["Он ехал сорок минут."]
     assert read("Биткоин снова выше $95000. @banksta")[1] == ["Биткоин снова выше $95000."]
@@ -62,7 +63,7 @@ def test_learning_takes_repeated_linked_lines_not_repeated_labels():
 
 def test_a_new_channel_sign_off_is_learned_from_the_batch():
     records = [{"id": f"-1:{i}", "channel": "Новый канал", "date": "2024-11-20T10:00:00+00:00",
-                "text": f"В районе {i} открыли библиотеку.\n\nТам {i} тысяч книг.\n\n🌿 [Лесная газета](https://t.me/les)"}
+                "text": f"В районе {i} открыли библиотеку.\n\nТам {i} тысяч книг.\n\n🌿 [Лесная газета](https://t.me/x)"}
                for i in range(8)]
     arts = [a for a in parse_jsonl(jsonl(records), "t.jsonl", posts=PostReader(table={})) if isinstance(a, Article)]
     assert [a.text for a in arts] == [f"Там {i} тысяч книг." for i in range(8)]
@@ -88,7 +89,8 @@ def test_bare_exclamation_and_one_word_caption_give_way_to_the_statement():
 
 
 def test_a_line_broken_mid_sentence_is_read_on():
-    title, _ = read("Пять человек погибли, еще четверо пострадали после наезда минивэна на\n\nпешеходов в Благовещенске.")
+    title, _ = read("Пять человек погибли, еще четверо пострадали после наезда минивэна на\n\n"
+                    "пешеходов в Благовещенске.")
     assert title == "Пять человек погибли, еще четверо пострадали после наезда минивэна на пешеходов в Благовещенске"
 
 
@@ -147,3 +149,17 @@ def test_credits_and_link_captions_go_a_caption_with_a_verb_stays():
                        "__Фото: Reuters__\n\nПодробнее: https://example.org/a/1")
     assert body == ["Силы повстанцев заняли районы города."]
     assert read("Видео опубликовали очевидцы\n\nПожар начался ночью.")[0] == "Видео опубликовали очевидцы"
+
+
+def test_a_long_sentence_with_numbers_and_a_list_is_cut_at_a_clause_not_at_a_number():
+    text = ("Средние цены на дизельное топливо на заправках Москвы с 28 октября по 5 ноября увеличились на 30 копеек, "
+            "до 66,82 рубля за литр, цена бензина АИ-92 выросла до 56,10 рубля, АИ-95 — до 61,35 рубля, а АИ-98 — до "
+            "78,02 рубля, сообщает Росстат по итогам еженедельного мониторинга цен на заправках.")
+    title, body = read(text)
+    assert 40 <= len(title) <= 200 and not title.endswith(("…", ",")) and text.startswith(title)
+    assert body == [text]
+    title, _ = read("⚡️Минобороны РФ:\n\n«ПВО за ночь перехватила и уничтожила 47 беспилотников над регионами: "
+                    "29 над Ростовской областью, 8 - над Краснодарским краем, по 3 – над Белгородской, Брянской и "
+                    "Воронежской областями и один – над Крымом».")
+    assert title.startswith("Минобороны РФ: «ПВО за ночь перехватила") and title.endswith("»")
+    assert not title.endswith(", 8»")

@@ -26,7 +26,8 @@ from ..textutil import first_sentence, fold_lookalikes, has_lookalikes
 
 SIGNOFFS_PATH = Path(__file__).resolve().parent.parent / "data" / "signoffs.json"
 MAX_TITLE_CHARS = 200
-SOFT_TITLE_CHARS = 140  # a longer first sentence is shortened at a clause boundary
+KEEP_TITLE_CHARS = 160  # a longer first sentence is shortened at a clause boundary,
+SOFT_TITLE_CHARS = 140  # to this length if it can
 MAX_SIGNOFF_WORDS = 15
 MAX_SIGNOFF_CHARS = 160
 MAX_AD_MARK_WORDS = 30  # "Реклама. ООО «…», ИНН …, erid: …" and its small print
@@ -63,13 +64,17 @@ _PROMO = re.compile(
     r"(?:присылайте|присылай|пришлите|присылать) (?:\w+ ){0,4}(?:нам|в|в бот|боту|сюда))(?:\s|$)")
 _PROMO_STEMS = re.compile("подп|присл|присыл|пришл|предлож|через бот|наш|буст|голос|vpn|чита|subscribe|присоедин|"
                          "поддерж|слушайте|платформ")
-_CREDIT = re.compile(r"^\W*(?:фото|видео|кадры|иллюстрация|источник фото)\s*:\s*\S+(?:\s+\S+){0,3}$", re.I)  # "Фото: Reuters"
+# "Фото: Reuters", "Видео: очевидцы"
+_CREDIT = re.compile(r"^\W*(?:фото|видео|кадры|иллюстрация|источник фото)\s*:\s*\S+(?:\s+\S+){0,3}$", re.I)
 _AD_MARK = re.compile(r"^реклама .*\bинн\b|\berid\b")
 # a speaker's label or an attribution is no headline
 SPEECH_END = frozenset(  # a head that ends on a speech verb leaves out what was said
     "заявил заявила заявили сообщил сообщила сообщили сообщает сообщают пишет пишут передает передаёт рассказал "
     "рассказала рассказали отметил отметила считает добавил добавила подчеркнул подчеркнула уточнил уточнила "
-    "объяснил объяснила говорит говорится ответил ответила написал написала что чтобы как будто".split())
+    "объяснил объяснила говорит говорится ответил ответила написал написала что чтобы как будто узнал узнала "
+    "узнали выяснил выяснила выяснили выяснилось считают говорят заявляют пишут рассказывает отмечает полагает "
+    "подчеркивает признался призналась признал признала предупредил предупредила напомнил напомнила "
+    "уверен уверена уверены опасается опасаются утверждает утверждают передают".split())
 _ATTRIBUTION = re.compile(r"^(?:об этом|как|по данным|по информации|источник|сообща\w*|пишет|передает|заявил\w*)\b",
                           re.I)
 WEAK_END = frozenset(
@@ -278,16 +283,30 @@ def _last_word(text: str) -> str:
     return ""
 
 
+_PREDICATES = frozenset({"VERB", "INFN", "PRTS", "GRND", "PRED"})
+
+
+@lru_cache(maxsize=20_000)
+def _is_predicate(word: str) -> bool:
+    """A verb, a short participle ("Выбрана", "Задержан") or a predicative: it makes a statement of the line."""
+    from ..understand.lemmas import morph  # loaded on the first label-like line only (0.1 s)
+
+    return any(p.tag.POS in _PREDICATES for p in morph().parse(word)[:2])
+
+
 def is_label(sentence: str) -> bool:
-    """A speaker or organisation alone: every word capitalised ("Минобороны РФ", "Глава МИД Сергей Лавров")."""
+    """A speaker or organisation alone: every word capitalised and none a verb ("Минобороны РФ", "Глава МИД
+    Сергей Лавров"; not "Выбрана «Мисс Россия-2024»")."""
     words = _words(sentence.rstrip(":"), 8)
-    return 0 < len(words) <= 5 and all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in words)
+    if not 0 < len(words) <= 5 or not all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in words):
+        return False
+    return not any(_is_predicate(w.strip("«»\"'().,!?:;").lower()) for w in words)
 
 
 def is_weak(sentence: str, raw_sentence: str) -> bool:
     """No headline: a label, an attribution, a bare exclamation, one or two words, or a fragment."""
     words = _words(sentence, 8)
-    if len(words) <= 2 or is_label(sentence) or _ATTRIBUTION.match(sentence):
+    if len(words) <= 2 or is_label(sentence) or (len(words) <= 6 and _ATTRIBUTION.match(sentence)):
         return True
     if len(words) <= 4 and raw_sentence.rstrip("»\"' ").endswith(("!", "?")):
         return True
@@ -306,9 +325,14 @@ def is_fragment(sentence: str, raw_sentence: str) -> bool:
 
 
 def _fits(head: str) -> bool:
+    """A head that stands alone: 3 words or more, not ending on a preposition, a conjunction or a speech verb,
+    no label, and its last comma-part more than a number ("…над Ростовской областью, 8")."""
     last = _last_word(head)
-    return (len(_words(head, 4)) >= 3 and last not in WEAK_END and last not in SPEECH_END
-            and not is_label(head))
+    if len(_words(head, 4)) < 3 or last in WEAK_END or last in SPEECH_END:
+        return False
+    if ", " in head and len(_words(head.rsplit(", ", 1)[1], 3)) < 2:
+        return False
+    return not is_label(head)
 
 
 def _head(sentence: str, m: re.Match) -> str:
@@ -334,12 +358,16 @@ def shorten_at_clause(sentence: str, soft: int = SOFT_TITLE_CHARS, hard: int = M
     """The longest head of the sentence that ends at a clause boundary and stands alone, within `soft` chars
     (else `hard`; a comma between two items of a list will do then); a sentence with no such boundary is cut at a
     word, with "…"."""
-    if len(sentence) <= soft:
+    if len(sentence) <= max(soft, min(KEEP_TITLE_CHARS, hard)):
         return sentence
     clauses: list[re.Match] = []
     commas: list[re.Match] = []
     for m in _CUT.finditer(sentence, 0, hard + 1):
-        plain_comma = m.group().strip() == "," and not sentence[m.end():m.end() + 14].lower().startswith(_CLAUSE_WORDS)
+        sep = m.group().strip()
+        # a plain comma (or an opening quote: often a name's) may cut only a long sentence, at a long head
+        opening_quote = not sep and sentence[m.start() - 1] not in ".!?"
+        plain_comma = (sep == "," and not sentence[m.end():m.end() + 14].lower().startswith(_CLAUSE_WORDS)
+                       ) or opening_quote
         (commas if plain_comma else clauses).append(m)
     head = _longest_head(sentence, clauses, soft, 40)
     if head:
@@ -399,7 +427,9 @@ def _sentences(paragraphs: list[str], limit: int = 8) -> Iterator[str]:
 
 
 def is_pure_quote(raw_sentence: str) -> bool:
-    """«Вон дрон!» — somebody's words without who said them or what happened."""
+    """«Вон дрон!» — somebody's words without who said them or what happened; a line of dialogue too."""
+    if raw_sentence.startswith(("— ", "– ", "- ")):
+        return True
     s = _LEADING_SYMBOLS.sub("", raw_sentence) if not raw_sentence.startswith(("«", '"')) else raw_sentence
     return s.startswith(("«", '"', "„")) and s.rstrip(" .!?…").endswith(("»", '"', "“"))
 
