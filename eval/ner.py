@@ -8,7 +8,8 @@ Two predictions are scored: slovnet's raw spans, and Svodka's entities (the same
 table and merging, which may change a type: "НАТО" is an ORG whatever the tagger said). Also scored: how often a
 person's merged entity carries the gold normal name ("Лужкова" -> "Юрий Лужков").
 
-Run: .venv/bin/python eval/ner.py [../shared/data/factrueval2016/dev.jsonl]
+Documents are split in two halves by a hash of their id (`halves`): refinements were tuned on A; B is held out.
+Run: .venv/bin/python eval/ner.py [../shared/data/factrueval2016/dev.jsonl] [--show=N  (N ORG errors of half A)]
 """
 import ast
 import json
@@ -91,39 +92,51 @@ def score(gold: set, pred: set, counts: Counter) -> None:
         counts[t, "fn"] += len(g - p)
 
 
-def main(path):
+def main(path, show=0):
     docs = list(load(path))
-    counts = {name: Counter() for name in ("raw exact", "ours exact", "raw tokens", "ours tokens",
-                                           "raw exact vs object spans", "ours exact vs object spans")}
+    names = ("raw exact", "ours exact", "raw tokens", "ours tokens", "raw exact vs object spans",
+             "ours exact vs object spans")
+    counts = {(half, name): Counter() for half in ("A", "B") for name in names}
     names_right = names_total = 0
+    misses = []
     t0 = time.perf_counter()
-    for doc in docs:
-        text = doc["text"]
-        objects = {(e["start"], e["end"], e["tag"]) for e in doc["entities"] if e["tag"] in TYPES}
-        gold = naeval_gold(doc)
-        raw = {(s.start, s.stop, s.type) for s in tagger()(text).spans}
-        entities = find_entities(text)
-        ours = {(s, e, ent.type) for ent in entities for s, e in ent.mentions}
-        score(gold, raw, counts["raw exact"])
-        score(gold, ours, counts["ours exact"])
-        token_score(text, gold, raw, counts["raw tokens"])
-        token_score(text, gold, ours, counts["ours tokens"])
-        score(objects, raw, counts["raw exact vs object spans"])
-        score(objects, ours, counts["ours exact vs object spans"])
-        right, total = normal_names(doc, entities)
-        names_right += right
-        names_total += total
+    for half, part in halves(docs).items():
+        for doc in part:
+            text = doc["text"]
+            objects = {(e["start"], e["end"], e["tag"]) for e in doc["entities"] if e["tag"] in TYPES}
+            gold = naeval_gold(doc)
+            raw = {(s.start, s.stop, s.type) for s in tagger()(text).spans}
+            entities = find_entities(text)
+            ours = {(s, e, ent.type) for ent in entities for s, e in ent.mentions}
+            score(gold, raw, counts[half, "raw exact"])
+            score(gold, ours, counts[half, "ours exact"])
+            token_score(text, gold, raw, counts[half, "raw tokens"])
+            token_score(text, gold, ours, counts[half, "ours tokens"])
+            score(objects, raw, counts[half, "raw exact vs object spans"])
+            score(objects, ours, counts[half, "ours exact vs object spans"])
+            right, total = normal_names(doc, entities)
+            names_right += right
+            names_total += total
+            if half == "A":  # errors are looked at on the tuning half only
+                misses += [(doc["id"], "FN", t, text[s:e]) for s, e, t in gold - ours if t == "ORG"]
+                misses += [(doc["id"], "FP", t, text[s:e]) for s, e, t in ours - gold if t == "ORG"]
     elapsed = time.perf_counter() - t0
+    parts = halves(docs)
     print(f"factRuEval-2016 DEV: {len(docs)} docs, {sum(len(d['text']) for d in docs)} chars, "
-          f"{elapsed:.1f} s for both runs")
+          f"{elapsed:.1f} s for both runs; halves by id hash: A (tuned on) {len(parts['A'])} docs, "
+          f"B (held out) {len(parts['B'])} docs")
     published = {"PER": 0.959, "LOC": 0.915, "ORG": 0.825}
-    print(f"{'':28}" + "".join(f"{t + ' P / R / F1':>24}" for t in TYPES))
-    for name, c in counts.items():
-        cells = "".join("{:>8.3f}{:>8.3f}{:>8.3f}".format(*prf(c[t, "tp"], c[t, "fp"], c[t, "fn"])) for t in TYPES)
-        print(f"{name:28}{cells}")
-    print(f"{'published slovnet (tokens)':28}" + "".join(f"{published[t]:>24.3f}" for t in TYPES))
+    print(f"{'':30}" + "".join(f"{t + ' P / R / F1':>24}" for t in TYPES))
+    for half in ("B", "A", "A+B"):
+        for name in names:
+            c = sum((counts[h, name] for h in (("A", "B") if half == "A+B" else (half,))), Counter())
+            cells = "".join("{:>8.3f}{:>8.3f}{:>8.3f}".format(*prf(c[t, "tp"], c[t, "fp"], c[t, "fn"])) for t in TYPES)
+            print(f"{half + ' ' + name:30}{cells}")
+    print(f"{'published slovnet (tokens)':30}" + "".join(f"{published[t]:>24.3f}" for t in TYPES))
     print(f"person normal names: {names_right}/{names_total} = {names_right / max(names_total, 1):.3f} "
           "of gold persons with first and last name get exactly 'Firstname Lastname'")
+    for m in sorted(misses)[:show]:
+        print(*m)
 
 
 def normal_names(doc, entities):
@@ -147,4 +160,6 @@ def normal_names(doc, entities):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else DEFAULT)
+    args = [a for a in sys.argv[1:] if not a.startswith("--show=")]
+    shown = [int(a.split("=")[1]) for a in sys.argv[1:] if a.startswith("--show=")]
+    main(args[0] if args else DEFAULT, shown[0] if shown else 0)

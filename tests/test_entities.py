@@ -86,3 +86,23 @@ def test_mentions_of_one_person_merged():
     people = [e for e in find_entities(text) if e.type == "PER"]
     assert [e.normalised for e in people] == ["Илон Маск"]
     assert len(people[0].mentions) == 4
+
+
+def test_gazetteer_quoted_orgs_and_alias_names():
+    from svodka.understand.gazetteer import alias_matches, quoted_orgs
+
+    text = "Как сообщает «Интерфакс», движение «Солидарность» провело акцию; ООО «Ромашка» открылось."
+    assert [text[s:e] for s, e in quoted_orgs(text)] == ["Интерфакс", "Солидарность", "Ромашка"]
+    assert quoted_orgs("Он назвал это «черной меткой» и «Победой».") == []  # no organisation word before
+    text = "В интервью Голосу Америки глава МИД заявил, что Соединенными Штатами это не обсуждалось."
+    found = {(text[s:e], name, etype) for s, e, name, etype in alias_matches(text)}
+    assert {("Голосу Америки", "Голос Америки", "ORG"), ("Соединенными Штатами", "США", "LOC")} <= found
+    ents = {(e.normalised, e.type) for e in find_entities(text)}
+    assert ("Голос Америки", "ORG") in ents and ("США", "LOC") in ents
+
+
+def test_not_organisations_dropped():
+    text = "По данным СМИ, ПАО «Газпром» отчиталось о прибыли."
+    names = {(e.normalised, e.type) for e in find_entities(text)}
+    assert ("Газпром", "ORG") in names
+    assert not {n for n, t in names if n in ("СМИ", "ПАО")}

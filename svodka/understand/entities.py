@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model import Entity
-from . import baseform
+from . import baseform, gazetteer
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_CHARS = 100_000  # the NER's cost grows with length; news articles are far shorter
@@ -67,23 +67,49 @@ def find_entities(text: str) -> list[Entity]:
     if not text.strip():
         return []
     markup = tagger()(text[:MAX_CHARS])
+    spans = [(start, end, span.type) for span in markup.spans
+             for start, end in refine(text, span.start, span.stop, span.type)]
+    spans = _with_gazetteer(text[:MAX_CHARS], spans)
     found: list[Entity] = []
-    for span in markup.spans:
-        for start, end in refine(text, span.start, span.stop, span.type):
-            surface = text[start:end]
-            name, etype = canonical(base_form(text, start, end, span.type), span.type)
-            found.append(Entity(text=surface, normalised=name, type=etype, start=start, end=end, mentions=[(start, end)]))
+    for start, end, etype, name in spans:
+        if name is None:
+            name, etype = canonical(base_form(text, start, end, etype), etype)
+        found.append(Entity(text=text[start:end], normalised=name, type=etype, start=start, end=end,
+                            mentions=[(start, end)]))
     return merge(found)
 
 
+def _with_gazetteer(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str | None]]:
+    """The tagger's spans, plus quoted organisation names (which replace the tagger's spans inside the quotes:
+    партия «Единая Россия» is not the place Россия) and alias-table names the tagger missed; (start, end, type,
+    canonical name or None)."""
+    out = [(s, e, t, None) for s, e, t in spans]
+    for qs, qe in gazetteer.quoted_orgs(text):
+        overlapping = [x for x in out if x[0] < qe and qs < x[1]]
+        if all(qs <= x[0] and x[1] <= qe and (x[2] != "ORG" or (x[0], x[1]) != (qs, qe)) for x in overlapping):
+            out = [x for x in out if x not in overlapping] + [(qs, qe, "ORG", None)]
+    for ms, me, name, etype in gazetteer.alias_matches(text):
+        overlapping = [x for x in out if x[0] < me and ms < x[1]]
+        several_words = " " in text[ms:me]
+        # a known name of several words beats the tagger's pieces of it ("Голос Америки", not LOC "Америки"), unless
+        # the tagger saw its kind there ("МИД" + "России" stay two mentions, as naeval's gold has them)
+        if not overlapping or several_words and all(ms <= x[0] and x[1] <= me and x[2] != etype for x in overlapping):
+            out = [x for x in out if x not in overlapping] + [(ms, me, etype, name)]
+    return sorted(out)
+
+
 _PARENS = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)$")
-_QUOTED = re.compile(r"[«\"“](?P<name>[^«»\"“”]{2,})[»\"”]")
+_QUOTED = re.compile(r"[«\"“](?P<name>[^«»\"“”]{2,})(?:[»\"”]|$)")  # the tagger often stops before the »
+# what the tagger calls an organisation and is none: a legal form alone, "СМИ", a space station, a road accident
+NOT_ORGS = frozenset("ООО ОАО ЗАО ПАО АО НКО СМИ МКС ДТП ЧП ВВП".split())
 
 
 def refine(text: str, start: int, end: int, etype: str) -> list[tuple[int, int]]:
     """Spans the tagger draws too wide: "Комитет защиты журналистов (КЗЖ)" is two mentions, and an organisation's
     name is what stands in its quotes ("ОАО «Газпром»" -> "Газпром")."""
     surface = text[start:end]
+    if etype == "ORG" and surface.strip("«»\" ") in NOT_ORGS:
+        return []
     m = _PARENS.match(surface)
     if m:
         return [(start + m.start("outer"), start + m.end("outer")), (start + m.start("inner"), start + m.end("inner"))]
