@@ -520,7 +520,7 @@ class PostReader:
 
     def read(self, markdown: str, source: str | None = None) -> tuple[str, list[Block]]:
         paragraphs = [ln.text for ln in self.content_lines(markdown, source)]
-        if has_lookalikes(markdown):  # one look at the whole post: most have no word in two scripts
+        if has_lookalikes("\n".join(paragraphs)):  # one look at the whole post: most have no word in two scripts
             paragraphs = [fold_lookalikes(p) for p in paragraphs]
         if paragraphs and "@" in paragraphs[-1]:
             paragraphs[-1] = _TRAILING_MENTION.sub("", paragraphs[-1]) or paragraphs[-1]  # "… @banksta"
