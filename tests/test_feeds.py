@@ -94,3 +94,12 @@ def test_what_may_stand_before_a_feed_root(head, is_feed):
     from svodka.ingest.feed import looks_like_feed
 
     assert looks_like_feed(head) is is_feed
+
+
+def test_yandex_full_text_is_the_body_without_its_furniture():
+    (a,) = read_file(fixture("feed_yandex_fulltext.xml"))
+    assert isinstance(a, Article), a
+    assert [b.text for b in a.body] == [
+        "Власти области объявили о строительстве трёх новых школ в районах, где классы переполнены.",
+        "Первую школу откроют уже в следующем году, ещё две — к 2027 году."]
+    assert a.rubric == "Образование" and a.published_at == datetime(2025, 2, 25, 4, 0, tzinfo=UTC)

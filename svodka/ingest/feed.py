@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..model import Article, IngestError
 from ..understand.dates import DEFAULT_TZ, DateError, check_plausible, parse_date
-from .html import html_to_blocks
+from .html import clean_blocks, html_to_blocks
 
 log = logging.getLogger("svodka.ingest")
 
@@ -65,8 +65,11 @@ def parse_feed(text: str, origin: str, tz: str = DEFAULT_TZ) -> Iterator[Article
     for n, entry in enumerate(parsed.entries, 1):
         where = f"item {n}"
         try:
+            # the full text: content:encoded, or yandex:full-text (the Yandex News format most Russian sites serve),
+            # else the summary
             content = entry.get("content")
-            html = content[0].get("value", "") if content else entry.get("summary", "")
+            html = (content[0].get("value", "") if content else None) or dict.get(entry, "yandex_full-text") \
+                or entry.get("summary", "")
             tags = entry.get("tags") or []
             raw_date = _first(entry, "published", "updated", "created")
             struct = _first(entry, "published_parsed", "updated_parsed", "created_parsed")
@@ -154,7 +157,8 @@ def item_date(raw: str | None, struct, tz: str, feed_date: datetime | None, orig
 
 def make_article(title, html: str, site: str, url, published, rubric, external_id, origin: str) -> Article:
     title = " ".join(str(title or "").split())
-    body = html_to_blocks(html or "")
+    # the same lines are furniture in a feed's full text as on the page: "Читайте также", channel promos
+    body = clean_blocks(html_to_blocks(html or ""), title, None)
     if not title and body:
         title = body[0].text[:200]
     if not title:
