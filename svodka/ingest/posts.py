@@ -258,13 +258,13 @@ def shipped_signoffs() -> dict[str, frozenset[str]]:
 
 
 def clean_title(text: str) -> str:
-    """Emoji and bullets open many Telegram headlines; a headline keeps its words only."""
-    text = " ".join(text.split())
-    stripped = _LEADING_SYMBOLS.sub("", text)
-    # keep an opening quote: it is part of the headline
-    if stripped and text[: len(text) - len(stripped)].endswith(("«", '"', "„")):
-        stripped = text[len(text) - len(stripped) - 1:]
-    stripped = stripped.rstrip(" .:—–-,;")
+    """Emoji and bullets open many Telegram headlines; a headline keeps its words only (and an opening quote)."""
+    if "  " in text or "\n" in text:
+        text = " ".join(text.split())
+    start = 0
+    while start < len(text) and not (text[start].isalnum() or text[start] in "«\"„"):
+        start += 1
+    stripped = text[start:].rstrip(" .:—–-,;")
     if stripped.endswith(("...", "…")):
         stripped = stripped.rstrip(".… ")
     return stripped or text
@@ -503,15 +503,18 @@ class PostReader:
 
     def content_lines(self, markdown: str, source: str | None = None) -> list[Line]:
         """The post's lines without its sign-off, promo lines, bare links and hashtag lines."""
-        lines = self._seen.pop(markdown, None) or split_lines(markdown)
-        lines = [ln for ln in lines if not is_filler(ln)]
+        lines = [ln for ln in self._seen.pop(markdown, None) or split_lines(markdown) if not is_filler(ln)]
         known = self.signoff_keys(source)
         last = len(lines) - EDGE_LINES
         # a learned line goes where sign-offs sit (the edges) or when it carries a link; a promo line with a link
         # goes wherever it is
-        lines = [ln for i, ln in enumerate(lines)
-                 if not ((ln.linked or i < EDGE_LINES or i >= last) and known and ln.short and ln.key in known)
-                 and not (ln.linked and is_promo(ln))]
+        kept = []
+        for i, ln in enumerate(lines):
+            if ln.linked or i < EDGE_LINES or i >= last:
+                if (known and ln.short and ln.key in known) or (ln.linked and is_promo(ln)):
+                    continue
+            kept.append(ln)
+        lines = kept
         while lines and is_promo(lines[-1]):
             lines.pop()
         while lines and is_promo(lines[0]):
