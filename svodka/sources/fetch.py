@@ -139,8 +139,9 @@ async def resolve(host: str, port: int) -> list[Address]:
 
 @dataclass
 class Target:
-    """Where one hop really goes: the URL with the checked address in place of the host."""
-    url: httpx.URL
+    """Where one hop really goes: the URL with each checked address in place of the host, in the resolver's
+    order (the next is tried when one cannot be reached, as a resolving client would)."""
+    urls: list[httpx.URL]
     host_header: str
     extensions: dict
 
@@ -158,16 +159,15 @@ async def vet(url: str, trusted: Origin | None) -> Target:
     if not host:
         raise FetchError(f"refused {url[:200]!r}: no host")
     port = parsed.port or DEFAULT_PORTS[scheme]
-    addresses = await resolve(host.strip("[]"), port)
+    addresses = await resolve(host, port)
     if origin(url) != trusted:
         for ip in addresses:
             if is_internal(ip) and not operator_allows(ip):
                 raise FetchError(f"refused {url[:200]}: {host} is at internal address {ip} "
                                  f"(only the source's own origin may be; {ALLOW_PRIVATE_ENV} allows others)")
-    ip = addresses[0]
-    host_header = host + (f":{parsed.port}" if parsed.port else "")
-    extensions = {"sni_hostname": host} if scheme == "https" and str(ip) != host.strip("[]") else {}
-    return Target(parsed.copy_with(host=str(ip)), host_header, extensions)
+    host_header = (f"[{host}]" if ":" in host else host) + (f":{parsed.port}" if parsed.port else "")
+    extensions = {"sni_hostname": host} if scheme == "https" and str(addresses[0]) != host else {}
+    return Target([parsed.copy_with(host=str(ip)) for ip in addresses], host_header, extensions)
 
 
 # -- the fetcher
@@ -242,19 +242,28 @@ class Fetcher:
         target = await vet(url, trusted)
         try:
             await self._turn(url)
-            async with self.client.stream("GET", target.url, headers={**headers, "Host": target.host_header},
-                                          extensions=target.extensions) as r:
-                if r.status_code in REDIRECTS and "location" in r.headers:
-                    return Response(r.status_code, url, location=r.headers["location"])
-                check_status(r)
-                body = await self._read_bounded(r)
-                return Response(r.status_code, url, body, r.headers.get("etag"), r.headers.get("last-modified"))
+            for n, address in enumerate(target.urls, 1):
+                try:
+                    return await self._request(url, address, headers, target)
+                except (httpx.ConnectError, httpx.ConnectTimeout):
+                    if n == len(target.urls):
+                        raise
+            raise AssertionError("unreachable")
         except httpx.TimeoutException as e:
             raise FetchError(f"timed out: {type(e).__name__}", transient=True) from None
         except httpx.TransportError as e:
             raise FetchError(f"connection failed: {type(e).__name__}: {e}", transient=True) from None
         except (httpx.HTTPError, httpx.InvalidURL) as e:
             raise FetchError(f"request failed: {type(e).__name__}: {e}") from None
+
+    async def _request(self, url: str, address: httpx.URL, headers: dict[str, str], target: Target) -> Response:
+        async with self.client.stream("GET", address, headers={**headers, "Host": target.host_header},
+                                      extensions=target.extensions) as r:
+            if r.status_code in REDIRECTS and "location" in r.headers:
+                return Response(r.status_code, url, location=r.headers["location"])
+            check_status(r)
+            body = await self._read_bounded(r)
+            return Response(r.status_code, url, body, r.headers.get("etag"), r.headers.get("last-modified"))
 
     async def _read_bounded(self, r: httpx.Response) -> bytes:
         limit = self.config.max_body
