@@ -163,3 +163,11 @@ def test_a_long_sentence_with_numbers_and_a_list_is_cut_at_a_clause_not_at_a_num
                     "Воронежской областями и один – над Крымом».")
     assert title.startswith("Минобороны РФ: «ПВО за ночь перехватила") and title.endswith("»")
     assert not title.endswith(", 8»")
+
+
+def test_a_closing_list_of_platform_links_goes_a_single_link_line_stays():
+    text = ("Новый выпуск подкаста о науке вышел сегодня.\n\nГость выпуска — физик из МГУ.\n\n"
+            "[VK Музыка](https://vk.com/p) | [Яндекс Музыка](https://music.yandex.ru/a) | [Apple Podcasts](https://a.b/c)")
+    assert read(text)[1] == ["Гость выпуска — физик из МГУ."]
+    digest = "Главное к утру\n\nВ Москве выпал снег.\n\n[Путин подписал указ о ядерном сдерживании](https://x.ru/1)"
+    assert read(digest)[1][-1] == "Путин подписал указ о ядерном сдерживании"

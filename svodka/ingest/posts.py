@@ -98,10 +98,10 @@ _KEYS: dict[str, str] = {}  # sign-off lines repeat from post to post: their key
 class Line:
     """One line of a post: its plain text (links to their words, markup off, spaces collapsed), whether it
     carries a link or an @name, and (made on first use: most lines never need it) its key for matching."""
-    __slots__ = ("text", "linked", "_key")
+    __slots__ = ("text", "linked", "link_list", "_key")
 
-    def __init__(self, text: str, linked: bool) -> None:
-        self.text, self.linked, self._key = text, linked, None
+    def __init__(self, text: str, linked: bool, link_list: bool = False) -> None:
+        self.text, self.linked, self.link_list, self._key = text, linked, link_list, None
 
     @property
     def key(self) -> str:
@@ -136,6 +136,7 @@ def line_key(plain: str) -> str:
     return " ".join(_KEY_DROP.sub(" ", key).split())
 
 
+_MARKED_LINK = re.compile(r"\x01[^\x02]*\x02")
 _MARKED_LINK_OVER_LINES = re.compile(r"\x01[^\x02\n]*\n[^\x02]*\x02")
 
 
@@ -150,19 +151,20 @@ def split_lines(markdown: str) -> list[Line]:
         if "\x01" in markdown:
             if _MARKED_LINK_OVER_LINES.search(markdown):
                 markdown = _MARKED_LINK_OVER_LINES.sub(_join_link_lines, markdown)
-            markdown = markdown.replace("\x02", "")
     if "*" in markdown or "_" in markdown or "~" in markdown or "`" in markdown:
         markdown = _MARKUP.sub("", markdown)
     for raw in markdown.split("\n"):
         text = " ".join(raw.split())
         if not text:
             continue
-        linked = "\x01" in text
+        linked = link_list = "\x01" in text
         if linked:
-            text = text.replace("\x01", "").strip()
+            # two links or more and no word outside them: "VK Музыка | Яндекс Музыка | Apple Podcasts"
+            link_list = text.count("\x01") >= 2 and not _HAS_WORD.search(_MARKED_LINK.sub("", text))
+            text = text.replace("\x01", "").replace("\x02", "").strip()
         elif "@" in text or "http" in text or "t.me/" in text or "www." in text or "bit.ly/" in text:
             linked = bool(_URL.search(text) or _MENTION.search(text))
-        lines.append(Line(text, linked))
+        lines.append(Line(text, linked, link_list))
     return lines
 
 
@@ -515,7 +517,7 @@ class PostReader:
                     continue
             kept.append(ln)
         lines = kept
-        while lines and is_promo(lines[-1]):
+        while lines and (is_promo(lines[-1]) or (lines[-1].link_list and lines[-1].words <= 8)):
             lines.pop()
         while lines and is_promo(lines[0]):
             lines.pop(0)
