@@ -58,10 +58,43 @@ def cmd_ingest(args) -> int:
                 counts = distributed.ingest(store, items, linker=linker, on_error=on_error)
         else:
             counts = ingest(store, items, analyze=not args.no_analyze, linker=linker, on_error=on_error)
+        if linker is None and not args.no_analyze:
+            link_what_is_left(store)
     finally:
         store.close()
     print(counts)
     return 1 if counts.errors else 0
+
+
+def link_what_is_left(store) -> None:
+    """A run that found another process linking (a server, or another `svodka ingest`) stored its articles
+    unlinked. If that process has gone, link them now; if not, say that they wait for a linker."""
+    from .link.linker import Linker
+
+    if not store.unlinked(limit=1):
+        return
+    if store.try_lead():
+        print(f"linked {Linker(store).link_pending()} articles left for the linker", file=sys.stderr)
+        return
+    print("note: another process is this store's linker, so the new articles wait for it: a server "
+          "(`svodka serve`) links them within seconds; after another `svodka ingest`, run `svodka link`",
+          file=sys.stderr)
+
+
+def cmd_link(args) -> int:
+    """Link what is stored and not linked yet (what a run that did not lead the store left)."""
+    from .link.linker import Linker
+
+    store = open_store(args.db)
+    try:
+        if not store.try_lead():
+            print("error: another process links this store (a server links new articles itself)", file=sys.stderr)
+            return 1
+        done = Linker(store).link_pending()
+    finally:
+        store.close()
+    print(f"linked {done}")
+    return 0
 
 
 def cmd_analyze(args) -> int:
@@ -127,6 +160,9 @@ def cmd_related(args) -> int:
         return 1
     linker = Linker(store)
     items = linker.related(article.id, k=args.k, article=article, analysis=store.analysis(article.id))
+    if article.id not in linker.linked and not store.link_docs([article.id]):
+        print(f"note: {article.id} is not linked yet (stored while another process was the linker): related "
+              "news may be missing; `svodka link` links it", file=sys.stderr)
     if args.json:
         for item in items:
             print_json(item.to_json())
@@ -348,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=8000)
     sp.add_argument("--watch", action="store_true", help="poll the registered sources in the background")
     sp.set_defaults(func=cmd_serve)
+
+    sp = with_db(sub.add_parser("link", help="link what is stored and not linked yet"))
+    sp.set_defaults(func=cmd_link)
 
     sp = with_db(sub.add_parser("reanalyze", help="run the analysis again over stored articles"))
     sp.add_argument("--missing", action="store_true", help="only articles without a current analysis")

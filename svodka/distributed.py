@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from .ingest.pagedump import teaser_stub
 from .model import Analysis, Article, IngestError
-from .pipeline import BATCH, Counts, analyses_for, batches
+from .pipeline import BATCH, Counts, analyses_for, batches, store_batch
 from .store import Store
 
 LOCAL = "local"
@@ -106,9 +106,7 @@ def ingest(store: Store, items: Iterable[Article | IngestError], linker=None,
         now_known = store.known(fresh)
         if now_known:
             analyses, docs = redo_for_known(fresh, now_known, analyses, docs)
-        result = store.add_batch(pending, analyses)
-        counts.stored += len(result.stored)
-        counts.duplicates += len(result.duplicates)
+        store_batch(store, pending, analyses, counts, on_error)
         if linker is not None:
             linker.prepared.update((k, remade(d)) for k, d in docs.items())
             try:

@@ -57,6 +57,7 @@ class Article:
             if value is not None and not isinstance(value, str):  # a JSON record's number or list
                 raise TypeError(f"{name} must be text, got {type(value).__name__}")
             setattr(self, name, drop_controls(value))
+        self.title = " ".join((self.title or "").split())  # what was dropped may leave a gap: a headline is one line
         for block in self.body:
             block.text = drop_controls(block.text)
         for teaser in self.teasers:
@@ -193,6 +194,7 @@ class Related:
     same_story: bool = False
     copies: int = 0  # other copies of this text, collapsed into this item
     parts: dict[str, float] = field(default_factory=dict)  # each score part's push on the log-odds
+    shared_figures: list[str] = field(default_factory=list)  # the same figure in both texts ("21 %")
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -102,7 +102,7 @@ def test_text_the_databases_refuse_is_cleaned_at_the_door(store):
     assert counts.stored == 2
     got = store.get(bad.id)
     assert (got.title, got.lead, got.text, got.source, got.url) == (
-        "Заголовок  с  мусором", "лид ", "Текст  новости  о ставке.", "src", "http://e.ru/a")
+        "Заголовок с мусором", "лид ", "Текст  новости  о ставке.", "src", "http://e.ru/a")
 
 
 def test_an_article_the_store_refuses_costs_only_itself(store, monkeypatch):
@@ -122,3 +122,43 @@ def test_an_article_the_store_refuses_costs_only_itself(store, monkeypatch):
     assert counts.stored == 4 and store.count() == 4 and counts.errors == 1
     (err,) = errors
     assert "Новость 2" in err.position and "the database refused it" in err.reason
+
+
+def test_an_ingest_that_does_not_lead_says_so_and_its_articles_get_linked(any_db, tmp_path, capsys):
+    """Two `svodka ingest` runs at once: the one that found the linker taken leaves its articles unlinked, says
+    so, and `related` says it too, until `svodka link` (or the run itself, once the linker is free) links them."""
+    from svodka.cli import main
+
+    path = tmp_path / "part.jsonl"
+    path.write_bytes(b"\n".join(SAMPLE_JSONL.read_bytes().splitlines()[30:50]) + b"\n")
+    assert main(["--db", any_db, "ingest", str(SEED)]) == 0
+    leader = open_store(any_db)
+    try:
+        assert leader.try_lead()  # the other run, still linking
+        assert main(["--db", any_db, "ingest", str(path)]) == 0
+        assert "another process is this store's linker" in capsys.readouterr().err
+        unlinked = [a for a, _ in leader.unlinked(limit=100)]
+        assert unlinked
+        assert main(["--db", any_db, "related", unlinked[0].id]) == 0
+        assert "is not linked yet" in capsys.readouterr().err
+        assert main(["--db", any_db, "link"]) == 1  # not while the other holds the linker
+    finally:
+        leader.close()
+    assert main(["--db", any_db, "link"]) == 0
+    assert capsys.readouterr().out.strip() == f"linked {len(unlinked)}"
+    assert main(["--db", any_db, "related", unlinked[0].id]) == 0
+    out = capsys.readouterr()
+    assert "not linked" not in out.err and out.out.strip()
+
+
+def test_an_ingest_links_what_it_stored_once_the_linker_is_free(any_db):
+    from svodka.cli import link_what_is_left
+
+    store = open_store(any_db)
+    try:
+        ingest(store, sample(10))  # as a run that did not lead: analysed, not linked
+        assert store.unlinked(limit=1) and store.count_linked() == 0
+        link_what_is_left(store)
+        assert not store.unlinked(limit=1) and store.count_linked() > 0
+    finally:
+        store.close()

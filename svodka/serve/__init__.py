@@ -14,7 +14,7 @@ def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8000, watc
     from .app import create_app
 
     path = db_location(db)
-    app = create_app(path, link_every=LINK_EVERY)
+    app = create_app(path, link_every=LINK_EVERY, base_url=f"http://{host}:{port}")
     poller = None
     if watch:
         from ..sources import start_background

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import os
 import re
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
 from ..present import reason_line
 from ..ingest import read_bytes
@@ -29,6 +30,28 @@ EntityType = Literal["PER", "ORG", "LOC"]
 Rubric = Literal[RUBRICS]
 _AGE = re.compile(r"^(\d{1,5})([mhdw])$")
 _AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _date_text(value):
+    """A time in the query is ISO 8601 text: a bare number (0.5, 1700000000) is no date here."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("expected an ISO 8601 date or time, such as 2025-02-25 or 2025-02-25T07:00:00+03:00")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    """Year 1 or 9999 with an offset has no UTC time: refused here rather than in the store."""
+    try:
+        aware(value).astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("date out of range") from None
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_date_text), AfterValidator(_in_range)]
+# the schema says which times are refused: the first and the last day of the calendar have no UTC time in every zone
+MomentQuery = Query(None, json_schema_extra={"pattern": "^(?!0001-01-01|9999-12-31)"})
 
 # -- response models
 
@@ -252,6 +275,13 @@ def validation_detail(exc: RequestValidationError) -> list[dict]:
             for e in exc.errors()]
 
 
+def public_origin(origin: str | None) -> str | None:
+    """Where a copy was read: a polled source's URL may carry its credentials."""
+    from ..sources.registry import masked_url
+
+    return masked_url(origin) if origin and origin.startswith(("http://", "https://")) else origin
+
+
 def not_found(what: str) -> HTTPException:
     return HTTPException(404, f"no such {what}")
 
@@ -265,7 +295,7 @@ Offset = Query(0, ge=0, le=1_000_000)
 @router.get("/articles", response_model=ArticleList, summary="Latest articles, newest first")
 async def list_articles(request: Request, rubric: Rubric | None = None,
                         source: str | None = Query(None, max_length=200),
-                        since: datetime | None = None, until: datetime | None = None,
+                        since: Moment | None = MomentQuery, until: Moment | None = MomentQuery,
                         limit: int = Limit, offset: int = Offset):
     items = desk(request).items(limit=limit + 1, offset=offset, rubric=rubric, source=source,
                                 since=aware(since), until=aware(until))
@@ -295,7 +325,7 @@ async def get_article(request: Request, article_id: str = ArticleId):
         body=[BlockOut(kind=b.kind, text=b.text) for b in article.body], language=article.language,
         external_id=article.external_id, story_id=story.id if story else None,
         analysis=AnalysisOut(**analysis.to_json()) if analysis else None,
-        copies=[CopyOut(**c) for c in d.store.copies_of(article.id)],
+        copies=[CopyOut(**{**c, "origin": public_origin(c["origin"])}) for c in d.store.copies_of(article.id)],
         teasers=[TeaserOut(**vars(t)) for t in article.teasers])
 
 
@@ -355,8 +385,8 @@ async def get_entity(request: Request, etype: EntityType, name: str, limit: int 
 
 @router.get("/search", response_model=ArticleList, summary="Search with Russian morphology (any word form)")
 async def search(request: Request, q: str = Query(min_length=1, max_length=500), rubric: Rubric | None = None,
-                 source: str | None = Query(None, max_length=200), since: datetime | None = None,
-                 until: datetime | None = None, limit: int = Limit, offset: int = Offset):
+                 source: str | None = Query(None, max_length=200), since: Moment | None = MomentQuery,
+                 until: Moment | None = MomentQuery, limit: int = Limit, offset: int = Offset):
     items = desk(request).search(q, limit=limit + 1, offset=offset, rubric=rubric, source=source,
                                  since=aware(since), until=aware(until))
     return page_of(items, limit, offset)
@@ -364,12 +394,13 @@ async def search(request: Request, q: str = Query(min_length=1, max_length=500),
 
 # -- writing
 
+# inline: the route reads its body itself, so no component named IngestArticle would be defined for a $ref
+_INGEST_ARTICLE = IngestArticle.model_json_schema()
 INGEST_BODY = {
     "required": True,
     "content": {
         "application/json": {"schema": {"anyOf": [
-            {"$ref": "#/components/schemas/IngestArticle"},
-            {"type": "array", "items": {"$ref": "#/components/schemas/IngestArticle"}, "maxItems": MAX_ITEMS}]}},
+            _INGEST_ARTICLE, {"type": "array", "items": _INGEST_ARTICLE, "minItems": 1, "maxItems": MAX_ITEMS}]}},
         "text/plain": {"schema": {"type": "string"}},
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
     },
@@ -407,24 +438,67 @@ def too_large() -> HTTPException:
     return HTTPException(413, f"body larger than {MAX_BODY // 2**20} MB: send it in parts")
 
 
-def articles_from_json(data: bytes) -> list[Article | IngestError]:
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]')
+
+
+def split_array(data: bytes) -> list[bytes] | None:
+    """The elements of a top-level JSON array as unparsed text, found by brackets outside strings: when one
+    element cannot be parsed (nesting too deep, a number too long), the others still can. None if no array."""
+    body = data.strip()
+    if not body.startswith(b"["):
+        return None
+    parts, depth, start = [], 0, 1
+    for m in _JSON_TOKEN.finditer(body):
+        token = m.group()
+        if token in (b"[", b"{"):
+            depth += 1
+        elif token in (b"]", b"}"):
+            depth -= 1
+            if depth == 0:
+                parts.append(body[start:m.start()])
+                return [p for p in parts if p.strip()] if body[m.end():].strip() == b"" else None
+        elif token == b"," and depth == 1:
+            parts.append(body[start:m.start()])
+            start = m.end()
+    return None
+
+
+def parse_records(data: bytes) -> list:
+    """The body's records; an element that does not parse becomes an IngestError of its own."""
     try:
         payload = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise HTTPException(422, f"broken JSON: {e}")
-    records = payload if isinstance(payload, list) else [payload]
+        return payload if isinstance(payload, list) else [payload]
+    except (ValueError, RecursionError) as e:  # ValueError: broken JSON, bad UTF-8, an int of 5,000 digits
+        whole = e
+    parts = split_array(data)
+    if parts is None:
+        raise HTTPException(422, f"broken JSON: {type(whole).__name__}: {str(whole)[:200]}")
+    records = []
+    for n, part in enumerate(parts, 1):
+        try:
+            records.append(json.loads(part))
+        except (ValueError, RecursionError) as e:
+            records.append(IngestError("api", f"broken JSON: {type(e).__name__}: {str(e)[:200]}", f"item {n}"))
+    return records
+
+
+def articles_from_json(data: bytes) -> list[Article | IngestError]:
+    records = parse_records(data)
     if not records or len(records) > MAX_ITEMS:
         raise HTTPException(422, f"send one article or a list of 1 to {MAX_ITEMS}")
     out: list[Article | IngestError] = []
     for n, record in enumerate(records, 1):
+        if isinstance(record, IngestError):
+            out.append(record)
+            continue
         try:
             fields = IngestArticle.model_validate(record).model_dump(exclude_none=True)
             out.append(record_to_article(fields, "api"))
         except ValidationError as e:
             problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'item'}: {err['msg']}" for err in e.errors())
             out.append(IngestError("api", problems, f"item {n}"))
-        except (ValueError, TypeError, AttributeError) as e:
-            out.append(IngestError("api", str(e) or type(e).__name__, f"item {n}"))
+        except Exception as e:  # one item's problem, whatever it is, is that item's error
+            out.append(IngestError("api", f"{type(e).__name__}: {e}"[:300], f"item {n}"))
     return out
 
 
@@ -446,7 +520,13 @@ async def ingest(request: Request, key: str | None = Security(key_header),
     if len(errors) == len(items):
         raise HTTPException(422, {"message": "no article could be read", "errors": [e.model_dump() for e in errors]})
     d = desk(request)
-    counts, ids = await run_in_threadpool(d.ingest, items)
+    refused: list[IngestError] = []
+    try:
+        counts, ids = await run_in_threadpool(d.ingest, items, refused.append)
+    except Exception as e:  # the store itself failed (an article it refuses is in `refused`): nothing was lost
+        logging.getLogger("svodka").exception("ingest failed")
+        raise HTTPException(503, f"the store failed, try again: {type(e).__name__}") from e
+    errors += [IngestErrorOut(**e.to_json()) for e in refused]
     linked = await d.link_new()
     return IngestResult(read=counts["read"], stored=counts["stored"], duplicates=counts["duplicates"],
                         errors=errors, ids=ids, linked=linked)

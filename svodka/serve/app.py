@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,6 +34,8 @@ RELATED_CACHE = 50_000  # lists of ~10 items: tens of MB at most
 TOP_CACHE = 256
 LINK_BATCH = 50
 LIST_KINDS = ("article", "post")
+BASE_URL_ENV = "SVODKA_BASE_URL"  # the site's public address, for links in feeds: never the request's Host header
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 SECURITY_HEADERS = [
     (b"content-security-policy",
@@ -91,7 +95,7 @@ class Desk:
 
     def article(self, article_id: str) -> tuple[Article, Analysis | None] | None:
         article = self.store.get(article_id)
-        return (article, self.store.analysis(article_id)) if article else None
+        return (article, self.store.analysis(article.id)) if article else None  # an old id finds the new one
 
     def items(self, limit: int = 30, offset: int = 0, rubric: str | None = None, source: str | None = None,
               since: datetime | None = None, until: datetime | None = None,
@@ -191,8 +195,10 @@ class Desk:
 
     # -- writing
 
-    def ingest(self, items: list[Article | IngestError]) -> tuple[dict, list[str]]:
-        """Analyse and store on a connection of its own (runs in the threadpool); link later, on the loop."""
+    def ingest(self, items: list[Article | IngestError],
+               on_error: Callable[[IngestError], None] = lambda e: None) -> tuple[dict, list[str]]:
+        """Analyse and store on a connection of its own (runs in the threadpool); link later, on the loop.
+        An article the store refuses goes to `on_error`; the others are stored."""
         from ..pipeline import ingest
 
         articles = [i for i in items if isinstance(i, Article)]
@@ -200,7 +206,7 @@ class Desk:
             # a pool serves any thread; a SQLite connection is the loop's, so this thread opens its own
             writer = self.store if self.store.threadsafe else open_store(self.path)
             try:
-                counts = ingest(writer, articles, analyze=True)
+                counts = ingest(writer, articles, analyze=True, on_error=on_error)
                 ids = [writer.stored_id(a) for a in articles]
             finally:
                 if writer is not self.store:
@@ -227,7 +233,9 @@ class Desk:
 
 
 class SecurityHeaders:
-    """Pure ASGI (cheaper than BaseHTTPMiddleware): article text is untrusted, so no inline script may run."""
+    """Pure ASGI (cheaper than BaseHTTPMiddleware): article text is untrusted, so no inline script may run.
+    An unhandled error is answered here, headers and all (Starlette's own 500 comes from outside the middleware),
+    and raised again for the server's log."""
 
     def __init__(self, app):
         self.app = app
@@ -235,14 +243,70 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        started = False
 
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + SECURITY_HEADERS
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                await internal_error(scope, send_with_headers)
+            raise
+
+
+NO_NUL = "^[^\x00]*$"
+
+
+class RefuseNul:
+    """A NUL in the path or the query is in no name, word or id, and PostgreSQL refuses it in a query: 422 at
+    the door, for every route and either store alike (the schema says so: `schema_without_nul`)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        query = scope.get("query_string", b"")
+        if scope["type"] == "http" and ("\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query):
+            body = b'{"detail":"NUL character in the request"}'
+            await send({"type": "http.response.start", "status": 422,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def schema_without_nul(app: FastAPI) -> None:
+    """Every string parameter of the schema refuses NUL, as RefuseNul does."""
+    make = app.openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            for operation in (op for path in make()["paths"].values() for op in path.values()):
+                for param in operation.get("parameters", []):
+                    for schema in [param.get("schema", {}), *param.get("schema", {}).get("anyOf", [])]:
+                        if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema:
+                            schema["pattern"] = NO_NUL
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+async def internal_error(scope, send) -> None:
+    api = scope.get("path", "").startswith("/api/")
+    body = b'{"detail":"internal server error"}' if api else \
+        "<!doctype html><title>Ошибка</title><p>Внутренняя ошибка сервера</p>".encode()
+    kind = b"application/json" if api else b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": 500,
+                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def is_api(request: Request) -> bool:
@@ -269,7 +333,8 @@ def link_periodically(desk: Desk, every: float):
     return lifespan
 
 
-def create_app(db: str | None = None, link_every: float | None = None) -> FastAPI:
+def create_app(db: str | None = None, link_every: float | None = None, base_url: str | None = None) -> FastAPI:
+    """`base_url`: where readers reach the site (SVODKA_BASE_URL wins), for the links in feeds."""
     from fastapi.staticfiles import StaticFiles
 
     from . import api, web
@@ -281,10 +346,13 @@ def create_app(db: str | None = None, link_every: float | None = None) -> FastAP
                   description="Russian-language news: articles with their analysis, related news, stories, "
                               "entities, search; ingestion with an API key.")
     app.state.desk = desk
-    app.add_middleware(SecurityHeaders)
+    app.state.base_url = (os.environ.get(BASE_URL_ENV) or base_url or DEFAULT_BASE_URL).rstrip("/")
+    app.add_middleware(RefuseNul)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so the 400s above carry the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(web.router)
+    schema_without_nul(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -357,10 +357,10 @@ async def rubric_page(request: Request, code: str, page_no: int = Query(1, alias
 
 @router.get("/sources", response_class=HTMLResponse)
 async def sources_page(request: Request):
-    from ..sources.registry import Registry
+    from ..sources.registry import Registry, public_health
 
     registry = Registry(desk(request).store)
-    rows = [registry.health(s) for s in registry.all()]
+    rows = [public_health(registry.health(s)) for s in registry.all()]  # no credentials, no raw errors
     return page("sources.html", title="Источники", rows=rows, current=None)
 
 
@@ -373,13 +373,19 @@ async def source_page(request: Request, name: str, page_no: int = Query(1, alias
 
 
 def day_bounds(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
-    """Dates from the form ("2024-11-26") as the desk's local days: `end` counts whole."""
+    """Dates from the form ("2024-11-26") as the desk's local days: `end` counts whole. A day with no UTC
+    counterpart (year 1, the last of year 9999) is a bad request."""
     def parse(text: str | None, extra: timedelta) -> datetime | None:
         try:
             day = date.fromisoformat(text) if text else None
         except ValueError:
             return None
-        return datetime.combine(day, time(), zone(DEFAULT_TZ)) + extra if day else None
+        if not day:
+            return None
+        try:
+            return (datetime.combine(day, time(), zone(DEFAULT_TZ)) + extra).astimezone(timezone.utc)
+        except OverflowError:
+            raise HTTPException(422, "Дата вне допустимого диапазона") from None
 
     return parse(start, timedelta(0)), parse(end, timedelta(days=1))
 
@@ -408,7 +414,7 @@ async def search_page(request: Request, q: str = "", rubric: str = "", source: s
 
 
 def feed_response(request: Request, title: str, path: str, items: list[Item]) -> Response:
-    base = str(request.base_url).rstrip("/")
+    base = request.app.state.base_url  # configured: a Host header must not choose where feed links point
     body = rss.render(title=title, link=base + path, items=items, base=base)
     return Response(body, media_type="application/rss+xml; charset=utf-8")
 

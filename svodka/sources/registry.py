@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..understand.dates import DEFAULT_TZ
 
@@ -131,6 +133,47 @@ class Registry:
             d.pop(key)
         d["items_last_day"] = self.items_since(source.id, now - timedelta(days=1))
         return d
+
+
+# -- what a public page may show of a source: no credentials, no raw error text (it may quote the URL, an address)
+
+_SECRET_PARAMS = re.compile(r"(?:^|_|-)(?:token|key|apikey|secret|password|passwd|pass|pwd|auth|sig|signature|"
+                            r"session|sid|credential|access)s?(?:$|_|-)", re.I)
+_ERROR_SUMMARIES = [  # the first that matches the start of the error names it
+    ("timed out", "нет ответа вовремя"), ("no complete answer", "нет ответа вовремя"),
+    ("connection failed", "не удалось соединиться"), ("cannot resolve", "адрес не найден"),
+    ("refused", "адрес не разрешён"), ("redirect loop", "перенаправления по кругу"),
+    ("more than", "слишком много перенаправлений"), ("response larger", "ответ слишком велик"),
+    ("HTTP ", None), ("store failed", "ошибка хранилища"), ("poll took longer", "опрос занял слишком долго"),
+    ("request failed", "ошибка запроса"),
+]
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password and secret-looking query values replaced by ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user.split(':', 1)[0]}:***@{host}" if ":" in user else f"***@{host}"
+    query = urlencode([(k, "***" if _SECRET_PARAMS.search(k) else v)
+                       for k, v in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def error_summary(error: str | None) -> str | None:
+    """A few words on what went wrong: the raw text stays with the operator (`sources list`)."""
+    if not error:
+        return error
+    for start, summary in _ERROR_SUMMARIES:
+        if error.startswith(start):
+            return summary or error.split(" (")[0][:40]  # "HTTP 503 Service Unavailable"
+    return "лента не прочитана" if "feed" in error or "format" in error else "ошибка"
+
+
+def public_health(row: dict) -> dict:
+    """A `health` row as a public page shows it."""
+    return {**row, "url": masked_url(row["url"]), "last_error": error_summary(row["last_error"])}
 
 
 def _source(row: tuple) -> Source:
