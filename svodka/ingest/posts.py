@@ -379,6 +379,13 @@ def shorten_at_clause(sentence: str, soft: int = SOFT_TITLE_CHARS, hard: int = M
     head, comma = _longest_head(sentence, clauses, hard), _longest_head(sentence, commas, hard, 60)
     if head or comma:
         return head if len(head) >= len(comma) / 2 else comma
+    # no clause boundary: before a prepositional phrase ("… Йоава Галанта | за преступления против …"), the
+    # words before it whole
+    for m in reversed(list(_PHRASE_START.finditer(sentence, 80, hard + 1))):
+        head = sentence[: m.start()].rstrip(" ,")
+        if (len(head) <= hard and _fits(head) and head.count("«") == head.count("»")
+                and head.count("(") == head.count(")")):
+            return head
     cut = sentence[:hard].rsplit(" ", 1)[0]
     while _last_word(cut) in WEAK_END and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
@@ -387,6 +394,8 @@ def shorten_at_clause(sentence: str, soft: int = SOFT_TITLE_CHARS, hard: int = M
 
 _INNER_END = re.compile(r"[.!?…][»\")]*\s")  # a sentence may end inside the text
 _SAFE_END = re.compile(r"([^\s.!?…]*)[.!?…]+[»\")]*(?=\s+[«\"(A-ZА-ЯЁ0-9])")
+_PHRASE_START = re.compile(r" (?=(?:за|в|во|на|по|для|после|против|через|из-за|при|среди|вместо|ради|с|со|из|от|до|"
+                           r"без|под|над|перед|между|около|о|об) )")
 _ABBREVIATIONS = frozenset("тыс млн млрд трлн руб коп долл обл пос ул пр просп пер наб пл корп стр кв им св ст "
                            "др см рис проф акад доц гг вв авт ред мин сек мес нед тел upd etc".split())
 
