@@ -11,6 +11,9 @@ A prediction is right if it matches some gold span; a gold span is found if some
 Speaker and cue spans are scored the same way; the speaker's gold "source" span may be a pronoun, which
 sentence-level data cannot resolve, so the speaker is judged by its words' span, not by the name.
 Speed: ms per article for find_quotes alone (entities computed beforehand) on the RIA articles, when present.
+Faults counted over the RIA articles and the bundled Telegram posts (no gold needed): a place as the speaker,
+a quote opened by an emoji or markup, a topic shown as a quote ("сообщил о(б) ..." -> "уничтожении ..."), and
+a bare office as the speaker ("министр") where the text names someone in that office before.
 """
 from __future__ import annotations
 
@@ -23,10 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from svodka.ingest.jsonl import record_to_article  # noqa: E402
 from svodka.understand.entities import find_entities  # noqa: E402
 from svodka.understand.quotes import attribute, find_quotes  # noqa: E402
+from svodka.understand.quotes.words import OFFICES  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
+POSTS = ROOT / "svodka" / "sample" / "telegram_news.jsonl"
 DATA = SHARED / "quotes_adaq_ru" / "dev.jsonl"
 RIA = SHARED / "ria_2023_ru" / "dev.jsonl"
 MARKS = "«»„“”\"' \n\t"
@@ -128,6 +134,33 @@ def speed(path: Path) -> str:
     return f"{ms:.3f} ms per article over {len(inputs)} RIA articles (mean {chars:.0f} chars), {n} quotes"
 
 
+def post_texts(path: Path) -> list[str]:
+    out = []
+    for line in path.open(encoding="utf-8"):
+        try:
+            out.append(record_to_article(json.loads(line), "eval").text)
+        except ValueError:  # a post with no text: ingestion skips it too
+            continue
+    return out
+
+
+def faults(texts: list[str]) -> str:
+    counts = dict.fromkeys(("quotes", "place speaker", "symbol opens", "topic as quote", "office unresolved"), 0)
+    for text in texts:
+        entities = find_entities(text)
+        places = {e.normalised for e in entities if e.type == "LOC"}
+        people = [e for e in entities if e.type == "PER"]
+        for q in find_quotes(text, entities):
+            counts["quotes"] += 1
+            counts["place speaker"] += q.speaker in places
+            counts["symbol opens"] += not (q.text[:1].isalnum() or q.text[:1] in "«\"„“(.")
+            counts["topic as quote"] += text[max(0, q.start - 5):q.start].split()[-1:] in (["о"], ["об"], ["обо"])
+            office = (q.speaker or "").split()
+            counts["office unresolved"] += (len(office) == 1 and office[0] in OFFICES
+                                            and any(office[0] in text[:q.start].lower().split() for _ in people[:1]))
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=DATA)
@@ -142,6 +175,8 @@ def main() -> None:
     print(f"speaker right on found quotes: {ok}/{n}" + (f" = {ok / n:.3f}" if n else ""))
     if RIA.exists():
         print(speed(RIA))
+        texts = [json.loads(line)["text"] for line in RIA.open(encoding="utf-8")] + post_texts(POSTS)
+        print(f"faults over {len(texts)} RIA articles and Telegram posts: {faults(texts)}")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,15 @@ costs milliseconds and no regular expression can backtrack badly.
 `direct` is True when the words are given verbatim: in quote marks or after a colon ("отвечал: это ...").
 
 The rules are split by job: words (morphology and word lists), marks (quote marks, sentences), doc (the
-article and the results), speakers (who said it), direct and reported (the two kinds of speech).
+article and the results), speakers (who said it), direct and reported (the two kinds of speech), places
+(a place is never the speaker).
 """
 from __future__ import annotations
 
 from ...model import Entity, Quote
 from .direct import direct_speech
 from .doc import Attribution, Doc, dedupe
+from .places import settle_place
 from .reported import reported_speech
 from .words import CYRILLIC
 
@@ -31,4 +33,5 @@ def attribute(text: str, entities: list[Entity]) -> list[Attribution]:
     doc = Doc(text, entities)
     found = direct_speech(doc)
     found += reported_speech(doc)
-    return dedupe(found)
+    # topics ("сообщил о ...") were found only to keep other rules off their words; a place never speaks
+    return [settle_place(doc, a) for a in dedupe(found) if not a.topic and a.quote.text]

@@ -1,6 +1,7 @@
 """The article as the rules see it (words, sentences, quote spans, PER/ORG mentions), and the results."""
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from operator import add
@@ -16,7 +17,7 @@ class Attribution:
     quote: Quote
     speaker_span: tuple[int, int] | None
     cue_span: tuple[int, int] | None
-
+    topic: bool = False  # "сообщил о переговорах": what was spoken about, not what was said; no quote to show
 
 
 @dataclass
@@ -24,7 +25,6 @@ class Speaker:
     name: str | None
     start: int
     end: int
-
 
 
 class Doc:
@@ -42,6 +42,9 @@ class Doc:
         self.mentions = sorted(((s, e, ent) for ent in entities if ent.type in ("PER", "ORG")
                                 for s, e in (ent.mentions or [(ent.start, ent.end)])), key=lambda m: m[:2])
         self.mention_starts = [m[0] for m in self.mentions]
+        # places, apart: a place is never a speaker itself, only part of one ("Минобороны РФ")
+        self.places = sorted(((s, e, ent) for ent in entities if ent.type == "LOC"
+                              for s, e in (ent.mentions or [(ent.start, ent.end)])), key=lambda m: m[:2])
         self.used: set[int] = set()  # tokens already taken as a cue
 
     def __len__(self) -> int:
@@ -91,8 +94,6 @@ def make_at(doc: Doc, start: int, end: int, cue: tuple[int, int], speaker: Speak
     return Attribution(quote, (speaker.start, speaker.end) if speaker else None, cue)
 
 
-
-
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop the spaces, commas and the final full stop around a clause."""
     while start < end and (text[start].isspace() or text[start] in ",—–-"):
@@ -102,9 +103,14 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# what may open a post's line but never a quote: emoji and their joiners, bullets, markdown left-overs
+_NO_START = frozenset("So Sk Sm Cf Mn Co Cs Zs".split())
+_NO_START_CHARS = frozenset("*_•‼#|~>`")
+
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] in _NO_START_CHARS
+                           or unicodedata.category(text[start]) in _NO_START):
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1

@@ -48,11 +48,14 @@ def _that_clause(doc: Doc, j: int) -> Attribution | None:
 
 
 def _about_phrase(doc: Doc, j: int) -> Attribution | None:
-    """Трамп сообщил о возможном заключении соглашения — the о-phrase is the content."""
+    """Трамп сообщил о возможном заключении соглашения — the о-phrase is the topic, no words of his."""
     k = j + 1
     if k >= len(doc) or doc.words[k] not in ABOUT or doc.punct_before(k) or doc.info(j).gerund:
         return None
-    return _clause(doc, j, k, doc.ends[k]) if speech_forms()[doc.words[j]] else None
+    found = _clause(doc, j, k, doc.ends[k]) if speech_forms()[doc.words[j]] else None
+    if found:  # found all the same, so that no other rule takes these words for a quote
+        found.topic = True
+    return found
 
 
 def _colon_words(doc: Doc, j: int) -> Attribution | None:

@@ -6,8 +6,11 @@ from functools import lru_cache
 
 from ..lemmas import morph
 from .doc import Doc, Speaker
-from .words import (ATTRIBUTE, CIRCUMSTANCES, DOCUMENTS, MAX_PHRASE, MAX_SEGMENTS, NOUNISH, ONE_OF, PRONOUNS,
-                    SUBORDINATORS, Word, name_gender)
+from .words import (ATTRIBUTE, CIRCUMSTANCES, DOCUMENTS, GLAVA, MAX_PHRASE, MAX_SEGMENTS, NOT_OFFICES, NOUNISH,
+                    OFFICES, ONE_OF, PRONOUNS, SAME_OFFICE, SUBORDINATORS, Word, name_gender)
+
+# words between an office and the name: "министр иностранных дел и внешнеэкономических связей страны Петер"
+OFFICE_WINDOW = 9
 
 
 def speaker_after(doc: Doc, j: int, limit: int) -> Speaker | None:
@@ -222,7 +225,8 @@ def resolve_pronoun(doc: Doc, gender: str | None, pos: int) -> str | None:
 def _resolve_title(doc: Doc, j0: int, j1: int) -> str | None:
     """"Президент России" -> the person the text once named right after that title
     ("президента России Владимира Путина"); the nearest such mention before wins. The words start at the
-    head noun: "новосибирский губернатор" looks for "губернатор"."""
+    head noun: "новосибирский губернатор" looks for "губернатор". An office named otherwise ("— сказал
+    министр" after "глава Минфина Антон Силуанов") goes to the last person named before in that office."""
     title = [doc.info(k).lemma for k in range(j0, j1 + 1)]
     head = doc.info(j0)
     if len(title) > 4 or not head.animate or head.plural:  # one person's title: not "компания", "аналитики"
@@ -233,7 +237,49 @@ def _resolve_title(doc: Doc, j0: int, j1: int) -> str | None:
             if start > doc.starts[j0] and best:
                 break
             best = ent.normalised
-    return best
+    office = office_of(title[:2])
+    return best or (_last_in_office(doc, doc.starts[j0], office) if office else None)
+
+
+def office_of(lemmas: list[str]) -> str | None:
+    """The office a title names, one name for each way to say it: "глава Минфина" -> министр,
+    "глава региона" -> губернатор, "глава государства" -> президент; None for no office ("помощник")."""
+    if not lemmas or lemmas[0] not in OFFICES:
+        return None
+    if lemmas[0] == "глава" and len(lemmas) > 1:
+        second = lemmas[1]
+        if second.startswith("мин") or second in ("мид", "ведомство", "министерство"):
+            return "министр"
+        return GLAVA.get(second)
+    return SAME_OFFICE.get(lemmas[0], lemmas[0])
+
+
+def _last_in_office(doc: Doc, pos: int, office: str) -> str | None:
+    """The last person before `pos`, outside quotes, whom the text introduced in that office."""
+    k = bisect_left(doc.mention_starts, pos)
+    for start, end, ent in reversed(doc.mentions[max(0, k - 30):k]):
+        if ent.type == "PER" and end <= pos and not doc.in_quote(start) \
+                and _office_before(doc, doc.token_at(start)) == office:
+            return ent.normalised
+    return None
+
+
+def _office_before(doc: Doc, t: int) -> str | None:
+    """"глава Минфина РФ Антон Силуанов" -> министр: the title that opens the few words right before a name
+    (no punctuation between); "помощник президента X" holds no office of its own."""
+    first = t  # back to punctuation, a verb or another name: "Богомаз встретился с министром Цивилевым"
+    while first > max(t - OFFICE_WINDOW, 0) and not doc.punct_before(first) and not _phrase_edge(doc, first - 1):
+        first -= 1
+    for k in range(first, t):
+        lemma = doc.info(k).lemma
+        if lemma in OFFICES or lemma in NOT_OFFICES:
+            return office_of([lemma, doc.info(k + 1).lemma] if k + 1 < t else [lemma])
+    return None
+
+
+def _phrase_edge(doc: Doc, k: int) -> bool:
+    w = doc.info(k)
+    return bool(w.verb and not w.gen) or bool(doc.mentions_in(doc.starts[k], doc.ends[k], ("PER",)))
 
 
 def _titled(doc: Doc, t: int, title: list[str]) -> bool:
@@ -243,7 +289,9 @@ def _titled(doc: Doc, t: int, title: list[str]) -> bool:
             break
         words.insert(0, doc.info(k).lemma)
     n = len(title)
-    return any(words[i:i + n] == title for i in range(len(words) - n + 1))
+    # the title must head the words: "пресс-секретарь президента Дмитрий Песков" is no president
+    return any(words[i:i + n] == title and not (OFFICES | NOT_OFFICES).intersection(words[:i])
+               for i in range(len(words) - n + 1))
 
 
 def genitive_speaker(doc: Doc, j: int, limit: int) -> Speaker | None:
