@@ -6,7 +6,9 @@ import json
 import subprocess
 import sys
 
-from svodka.ingest.jsonl import parse_jsonl
+import pytest
+
+from svodka.ingest.jsonl import EmptyPost, parse_jsonl, record_to_article
 from svodka.ingest.posts import PostReader, learn_signoffs, read_post, shorten_at_clause
 from svodka.model import Article
 from svodka.textutil import fold_lookalikes
@@ -122,11 +124,16 @@ def test_link_and_hashtag_only_lines_are_no_body():
     assert body == ["Биологи раскрыли генетику зловония «трупного цветка»"]
 
 
-def test_a_post_of_sign_offs_only_is_refused_with_its_line():
-    records = [{"id": "-1:1", "channel": "Канал", "date": "2024-11-20T10:00:00+00:00",
-                "text": "🔴 [Подписаться на Москву - новостную](https://t.me/moskva)"}]
-    (err,) = list(parse_jsonl(jsonl(records), "t.jsonl"))
-    assert not isinstance(err, Article) and err.position == "line 1" and "no usable text" in err.reason
+def test_a_post_of_sign_offs_only_is_passed_over_in_a_file_and_refused_alone():
+    empty = {"id": "-1:1", "channel": "Канал", "date": "2024-11-20T10:00:00+00:00",
+             "text": "🔴 [Подписаться на Москву - новостную](https://t.me/moskva)\n\nhttps://t.me/moskva/1"}
+    news = dict(empty, id="-1:2", text="В Москве открыли новую станцию метро.")
+    items = list(parse_jsonl(jsonl([empty, news, {"id": "-1:3", "channel": "Канал"}]), "t.jsonl"))
+    assert [a.title for a in items if isinstance(a, Article)] == ["В Москве открыли новую станцию метро"]
+    (err,) = [e for e in items if not isinstance(e, Article)]
+    assert err.position == "line 3"  # a record without text is still an error
+    with pytest.raises(EmptyPost, match="no text of its own"):
+        record_to_article(empty, "api")
 
 
 def test_svodka_parse_json_shows_the_post_headline_and_body(tmp_path):

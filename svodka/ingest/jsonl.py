@@ -15,6 +15,11 @@ from ..textutil import fold_lookalikes, split_paragraphs
 from .html import html_to_blocks
 from .posts import PostReader, clean_title, read_post, strip_markdown  # noqa: F401  (clean_title: old import path)
 
+
+class EmptyPost(ValueError):
+    """A channel's post with nothing but its sign-off or a link: a picture or a repost without words. Nothing to
+    store and nothing wrong with the input: a file's reading passes over it; a single record (the API) is told."""
+
 MAX_LINE_BYTES = 10 * 1024 * 1024
 TEXT_FIELDS = ("title", "source", "site", "channel", "rubric", "lead", "subtitle", "url")
 LOOKAHEAD_LINES, LOOKAHEAD_BYTES = 1000, 8 * 2**20  # a batch's sign-offs are learned a chunk ahead of reading it
@@ -49,6 +54,8 @@ def record_to_article(record: dict, origin: str, tz: str = DEFAULT_TZ, posts: Po
     if is_telegram(record):
         source, kind, rubric = str(record["channel"]), "post", None
         title, body = headline_and_body(text, source, posts)
+        if not title:
+            raise EmptyPost("post has no text of its own (only its channel's sign-off, links or hashtags)")
     else:
         title = fold_lookalikes(" ".join(str(record.get("title") or "").split()))
         body = html_to_blocks(text) if "</p>" in text else [Block(p) for p in split_paragraphs(strip_markdown(text))]
@@ -139,6 +146,8 @@ def parse_jsonl(stream: IO[bytes], origin: str, tz: str = DEFAULT_TZ,
             continue
         try:
             yield record_to_article(record, origin, tz, posts)
+        except EmptyPost:
+            continue
         except (ValueError, TypeError, AttributeError) as e:
             yield IngestError(origin, str(e) or type(e).__name__, where)
         except Exception as e:  # whatever one record raises is that record's error: the file goes on
