@@ -15,7 +15,10 @@ NUM_PERM = 64
 THRESHOLD = 0.7  # estimated Jaccard of shingle sets above which two texts are one text
 SHINGLE = 3
 WINDOW = timedelta(days=7)
+SAME_TIME = timedelta(hours=6)  # a copy is posted within hours of its text, or carries the very same figures
+SAME_FIGURES = timedelta(hours=48)
 _WORD = re.compile(r"\w+", re.U)
+_DIGITS = re.compile(r"\d+")
 
 
 def shingles(text: str) -> set[bytes]:
@@ -39,7 +42,17 @@ class CopyFinder:
         self.window = window
         self.seen: deque[tuple[datetime | None, str]] = deque()
         self.hashes: dict[str, MinHash] = {}
+        self.marks: dict[str, tuple[datetime | None, tuple[str, ...]]] = {}  # when, and the text's numbers
         self.threshold = threshold
+
+    def _same_text(self, key: str, when: datetime | None, digits: tuple[str, ...]) -> bool:
+        """Templates recur ("Колонка котировок", the nightly drone report): the same words on another day with
+        other numbers are another news item, not a copy."""
+        then, their_digits = self.marks[key]
+        if when is None or then is None:
+            return True
+        apart = abs(when - then)
+        return apart <= SAME_TIME or (bool(digits) and digits == their_digits and apart <= SAME_FIGURES)
 
     def add(self, key: str, text: str, when: datetime | None = None) -> str | None:
         """Index the text; return the key of the earlier text it copies, if any."""
@@ -47,15 +60,17 @@ class CopyFinder:
             return None
         self._forget_before(when)
         m = minhash(text)
+        digits = tuple(_DIGITS.findall(text))
         original = None
-        candidates = self.lsh.query(m)
+        # LSH finds candidates; the estimated Jaccard decides, the closest earlier text wins
+        candidates = [c for c in self.lsh.query(m) if self._same_text(c, when, digits)]
         if candidates:
-            # LSH finds candidates; the estimated Jaccard decides, the closest earlier text wins
             best = max(candidates, key=lambda c: (self.hashes[c].jaccard(m), c))
             if self.hashes[best].jaccard(m) >= self.threshold:
                 original = best
         self.lsh.insert(key, m)
         self.hashes[key] = m
+        self.marks[key] = (when, digits)
         self.seen.append((when, key))
         return original
 
@@ -66,6 +81,7 @@ class CopyFinder:
             _, old = self.seen.popleft()
             self.lsh.remove(old)
             del self.hashes[old]
+            del self.marks[old]
 
     def __len__(self) -> int:
         return len(self.hashes)

@@ -14,19 +14,23 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from ..model import Analysis, Article, Related, Story
+from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
-from .similarity import LinkDoc, features, hours_apart, idf, make_doc, pair_model
+from .similarity import LinkDoc, hours_apart, idf, link_model, link_score, make_doc
+from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
-NEIGHBOURS = 20
-VECTOR_FLOOR = 0.35  # below this cosine a pair is never one story: skip the pair model
-STORY_MARGIN = 0.0  # the pair model's own same-story threshold (tuned for F1 on tgcontest pairs)
-TIGHTEN = 0.02  # per doubling of the story's size, up to 4 doublings: big stories do not chain on
+NEIGHBOURS = 30  # nearest by each vector (navec, and e5 where there is one)
+VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip the link model
+MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
+MERGE_SAMPLE = 6  # members of each story compared when checking
+MERGE_FACTOR = 0.8  # two stories merge when their members are, on average, this share of the join threshold
+BEST_OF = 3  # a story's score for an article: the mean of its best BEST_OF members' (average of the closest)
 RELATED_CANDIDATES = 40
-RELATED_PER_STORY = 3
-CANDIDATES_PER_STORY = 8  # scored per story for a related list (of which it shows 3)
-RELATED_FLOOR = 0.08  # below this the pair model sees nothing in common: an empty list beats a random one
+RELATED_HOURS = 48.0  # a related item older or newer than this counts as this far apart: matter over freshness
+RELATED_PER_STORY = 4
+CANDIDATES_PER_STORY = 8  # scored per story for a related list (of which it shows RELATED_PER_STORY)
 DOC_CACHE = 20_000  # link docs in memory (~30 KB each with their tf-idf weights); the rest are read from the store
 RANKED_SEARCH_UP_TO = 200_000  # above this many articles, full-text candidates are the newest matches, not the best
 
@@ -72,26 +76,28 @@ def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, di
     d = json.loads(data)
     doc = LinkDoc(id=article_id, title=d["title"], lemmas=Counter(d["lemmas"]),
                   title_lemmas=frozenset(d["title_lemmas"]), entities=frozenset(tuple(e) for e in d["entities"]),
-                  figures=frozenset(tuple(f) for f in d["figures"]), vector=np.frombuffer(vector, dtype=np.float32),
+                  figures=frozenset(tuple(f) for f in d["figures"]), vector=event.unpack(vector, DIM)[0],
                   published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
-                  source=d["source"])
+                  source=d["source"], event=event.unpack(vector, DIM)[1])
     return doc, {"kind": d.get("kind"), "is_news": d.get("is_news")}  # the rest is in the doc: keep the cache lean
 
 
-def story_threshold(size: int) -> float:
-    return pair_model().threshold + STORY_MARGIN + TIGHTEN * min(math.log2(max(size, 1)), 4)
+def event_text_of(doc: LinkDoc, text: str) -> str:
+    return event.event_text(doc.title, text)
 
 
 class Linker:
     def __init__(self, store, load: bool = True):
         self.store = store
         self.index = VectorIndex()
+        self.events = VectorIndex(dim=event.DIM)  # e5 vectors, of the articles that have one
         self.copies = CopyFinder()
         self.docs: OrderedDict[str, tuple[LinkDoc, dict]] = OrderedDict()
         self.dup_of: dict[str, str] = {}
         self.story_of: dict[str, int] = {}
         self.stories: dict[int, StoryState] = {}
         self.linked: set[str] = set()
+        self.merged: list[tuple[int, int]] = []  # (gone, into) since the last batch was written
         self.last_seq = 0  # the store's link docs up to this one are in memory
         # docs made elsewhere (Ray tasks: svodka/distributed.py), by (article id, content hash); each taken once
         self.prepared: dict[tuple[str, str], LinkDoc] = {}
@@ -102,6 +108,7 @@ class Linker:
 
     def load(self) -> None:
         self.index = VectorIndex(expected=self.store.count_linked())
+        self.events = VectorIndex(dim=event.DIM, expected=self.store.count_linked())
         self._take_vectors(self.store.link_vectors())
         sources = self.store.story_sources()
         for story, members in self.store.stories_all():
@@ -122,13 +129,21 @@ class Linker:
             rows = [r for r in rows if r[1] not in self.linked]
             if rows:
                 ids = [r[1] for r in rows]
-                self.index.add(ids, np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows]))
+                both = [event.unpack(r[2], DIM) for r in rows]
+                self.index.add(ids, np.vstack([v for v, _ in both]))
+                with_event = [(i, e) for i, (_, e) in zip(ids, both) if e is not None]
+                if with_event:
+                    self.events.add([i for i, _ in with_event], np.vstack([e for _, e in with_event]))
                 self.linked.update(ids)
                 self.dup_of.update({r[1]: r[3] for r in rows if r[3]})
                 new.extend(ids)
         return new
 
     def _take_story(self, story: Story, members: list[str], sources: set[str]) -> None:
+        for m in members:  # a story merged into this one by the process that links is gone
+            old = self.story_of.get(m)
+            if old is not None and old != story.id:
+                self.stories.pop(old, None)
         self.stories[story.id] = StoryState(id=story.id, first_at=story.first_at, last_at=story.last_at,
                                             title=story.title, title_article=story.title_article, members=members,
                                             sources=sources)
@@ -173,20 +188,27 @@ class Linker:
 
     def add_batch(self, items: list[tuple[Article, Analysis]]) -> None:
         docs, members, touched = [], [], {}
-        for article, analysis in sorted(items, key=lambda x: (x[0].published_at or datetime.min.replace(
-                tzinfo=timezone.utc), x[0].id)):
-            if article.id in self.linked or article.kind == "stub":
-                continue
-            row, story, score = self.add(article, analysis)
+        todo = [(a, n) for a, n in sorted(items, key=lambda x: (x[0].published_at or datetime.min.replace(
+                tzinfo=timezone.utc), x[0].id)) if a.id not in self.linked and a.kind != "stub"]
+        made = [self.prepared.pop((a.id, a.content_hash), None) or link_doc(a, n) for a, n in todo]
+        # event vectors for the batch in one call (known ones looked up): batching is what makes e5 affordable
+        how = event.mode()
+        missing = [(d, a) for d, (a, _) in zip(made, todo) if d.event is None and how != "off"]
+        vectors = event.vectors_for([event.event_text(a.title, a.text) for _, a in missing], make=how == "make")
+        for (d, _), v in zip(missing, vectors):
+            d.event = v
+        for (article, analysis), doc in zip(todo, made):
+            row, story, score = self.add(article, analysis, doc)
             docs.append(row)
             members.append((article.id, story.id, score))
             touched[story.id] = story
-        self.store.put_links(docs, [s.as_story() for s in touched.values()], members)
+        merged, self.merged = self.merged, []
+        gone = {g for g, _ in merged}
+        self.store.put_links(docs, [s.as_story() for s in touched.values() if s.id not in gone], members, merged)
 
-    def add(self, article: Article, analysis: Analysis) -> tuple[tuple, StoryState, float]:
-        doc = self.prepared.pop((article.id, article.content_hash), None)
+    def add(self, article: Article, analysis: Analysis, doc: LinkDoc | None = None) -> tuple[tuple, StoryState, float]:
         if doc is None:
-            doc = link_doc(article, analysis)
+            doc = self.prepared.pop((article.id, article.content_hash), None) or link_doc(article, analysis)
         data = doc_data(doc, article.kind, analysis.is_news)
         self.docs[article.id] = (doc, {"kind": article.kind, "is_news": analysis.is_news})
         dup = self.copies.add(article.id, f"{article.title}\n{article.text}", article.published_at)
@@ -194,38 +216,76 @@ class Linker:
             self.dup_of[article.id] = dup
         story, score = self.assign_story(doc, dup)
         self.index.add([article.id], doc.vector[None, :])
+        if doc.event is not None:
+            self.events.add([article.id], doc.event[None, :])
         self.linked.add(article.id)
-        return (article.id, doc.vector.tobytes(), data, dup), story, score
+        return (article.id, event.pack(doc.vector, doc.event), data, dup), story, score
+
+    def neighbours(self, doc: LinkDoc, k: int) -> list[str]:
+        """Nearest articles by navec and, where the article has one, by its e5 vector."""
+        found = [n for n, c in self.index.search(doc.vector, k) if c >= VECTOR_FLOOR]
+        if doc.event is not None:
+            found += [n for n, _ in self.events.search(doc.event, k)]
+        return list(dict.fromkeys(found))
 
     def assign_story(self, doc: LinkDoc, dup: str | None) -> tuple[StoryState, float]:
-        best_id, best_score = None, 0.0
-        if dup and dup in self.story_of:
+        """Join the story whose closest members are, on average, most probably the same event (average linkage
+        over the best few: one lucky member cannot chain two events, a big story is not diluted by its tail);
+        otherwise start one. A copy joins its text's story."""
+        best_id, best_score, bridged = None, 0.0, []
+        if dup and dup in self.story_of and self.stories[self.story_of[dup]].active_at(doc.published_at):
             best_id, best_score = self.story_of[dup], 1.0
         else:
-            model = pair_model()
-            per_story: dict[int, float] = {}
-            # members of stories that ended (or began) too far from this article are not worth reading
-            neighbours = [n for n, c in self.index.search(doc.vector, NEIGHBOURS) if c >= VECTOR_FLOOR
-                          and n in self.story_of and self.stories[self.story_of[n]].active_at(doc.published_at)]
+            per_story: dict[int, list[float]] = {}
+            threshold = link_model(event=doc.event is not None).story_threshold
+            neighbours = [n for n in self.neighbours(doc, NEIGHBOURS)
+                          if n in self.story_of and self.stories[self.story_of[n]].active_at(doc.published_at)]
             self.preload(neighbours)
             for nid in neighbours:
-                sid = self.story_of[nid]
                 other = self.doc(nid)
                 apart = hours_apart(doc, other[0]) if other else None
                 if other is None or (apart is not None and apart > STORY_WINDOW_H):
                     continue
-                score = model.score(features(doc, other[0]))
-                per_story[sid] = max(per_story.get(sid, 0.0), score)
-            for sid, score in sorted(per_story.items(), key=lambda kv: (-kv[1], kv[0])):
-                if score >= story_threshold(len(self.stories[sid].members)):
-                    best_id, best_score = sid, score
-                    break
+                score, _, _ = link_score(doc, other[0])
+                per_story.setdefault(self.story_of[nid], []).append(score)
+            ranked = sorted(((sum(sorted(v, reverse=True)[:BEST_OF]) / min(len(v), BEST_OF), sid)
+                             for sid, v in per_story.items()), key=lambda x: (-x[0], x[1]))
+            if ranked and ranked[0][0] >= threshold:
+                best_score, best_id = ranked[0]
+                bridged = [sid for score, sid in ranked[1:MERGE_PROBES + 1] if score >= threshold]
         if best_id is None:
             best_id = max(self.stories, default=0) + 1
             self.stories[best_id] = StoryState(id=best_id)
         story = self.stories[best_id]
         self.join(story, doc)
+        for sid in bridged:
+            if sid in self.stories and sid != story.id and self.stories_agree(story, self.stories[sid], threshold):
+                self.merge(self.stories[sid], story)
         return story, best_score
+
+    def stories_agree(self, a: StoryState, b: StoryState, threshold: float) -> bool:
+        """Average linkage between two stories, over their newest members: an article that belongs to both
+        shows that one event was split in two when its first reports arrived; two events it merely mentions
+        stay apart."""
+        left = [d[0] for d in (self.doc(m) for m in a.members[-MERGE_SAMPLE:]) if d]
+        right = [d[0] for d in (self.doc(m) for m in b.members[-MERGE_SAMPLE:]) if d]
+        scores = [link_score(x, y)[0] for x in left for y in right
+                  if (hours_apart(x, y) or 0) <= STORY_WINDOW_H]
+        return bool(scores) and sum(scores) / len(scores) >= threshold * MERGE_FACTOR
+
+    def merge(self, gone: StoryState, into: StoryState) -> None:
+        for m in gone.members:
+            self.story_of[m] = into.id
+        members = into.members + gone.members
+        self.preload(members)
+        when = {m: _ts(d[0].published_at) if (d := self.docs.get(m)) else 0.0 for m in members}
+        into.members = sorted(members, key=lambda m: (when[m], m))
+        into.sources |= gone.sources
+        into.first_at = min((t for t in (into.first_at, gone.first_at) if t), default=None)
+        into.last_at = max((t for t in (into.last_at, gone.last_at) if t), default=None)
+        del self.stories[gone.id]
+        self.merged.append((gone.id, into.id))
+        self.retitle(into)
 
     def join(self, story: StoryState, doc: LinkDoc) -> None:
         story.members.append(doc.id)
@@ -259,10 +319,9 @@ class Linker:
                            article.published_at, article.source)
         else:
             doc = found[0]
-        model = pair_model()
         own_root = self.root(article_id)
         own_story = self.story_of.get(article_id)
-        found = [nid for nid, _ in self.index.search(doc.vector, RELATED_CANDIDATES)]
+        found = self.neighbours(doc, RELATED_CANDIDATES)
         found += self.store.search_lemma_ids(top_terms(doc), limit=20, by_rank=len(self.index) <= RANKED_SEARCH_UP_TO)
         if own_story is not None:
             found += reversed(self.stories[own_story].members[-30:])
@@ -275,15 +334,15 @@ class Linker:
             other = self.doc(cid)
             if other is None or other[1].get("kind") == "stub":
                 continue
-            parts = features(doc, other[0])
-            scored.append((model.score(parts), other[0], parts))
-        scored.sort(key=lambda x: (-round(x[0], 2), -_ts(x[1].published_at), x[1].id))
+            score, parts, model = link_score(doc, other[0], RELATED_HOURS)
+            if score >= model.related_floor:
+                scored.append((score, other[0], parts, model))
+        # by the score itself (no rounding: ties of rounded scores put lower ones first), the newer among equals
+        scored.sort(key=lambda x: (-x[0], -_ts(x[1].published_at), x[1].id))
         out: list[Related] = []
         seen_roots: dict[str, Related] = {}
         per_story: dict[int, int] = {}
-        for score, other, parts in scored:
-            if score < RELATED_FLOOR:
-                break
+        for score, other, parts, model in scored:
             root = self.root(other.id)
             if root in seen_roots:
                 seen_roots[root].copies += 1
@@ -296,7 +355,7 @@ class Linker:
             item = Related(article_id=other.id, title=other.title, source=other.source,
                            published_at=other.published_at, score=round(score, 3),
                            shared_entities=shared_names(doc, other), same_story=sid is not None and sid == own_story,
-                           parts=model.contributions(parts))
+                           parts=model.contributions(parts), shared_figures=shared_figures(doc, other))
             seen_roots[root] = item
             per_story[sid] = per_story.get(sid, 0) + 1
             out.append(item)
@@ -357,6 +416,14 @@ def shared_names(a: LinkDoc, b: LinkDoc) -> list[str]:
     shared = a.entities & b.entities
     order = {"PER": 0, "ORG": 1, "LOC": 2}
     return [name for _, name in sorted(shared, key=lambda e: (order.get(e[0], 3), e[1]))]
+
+
+def shared_figures(a: LinkDoc, b: LinkDoc) -> list[str]:
+    """The figures both texts give, as a reader writes them ("21 %", "22440 RUB")."""
+    def shown(value, unit) -> str:
+        number = f"{value:g}" if isinstance(value, (int, float)) else str(value)
+        return f"{number} {unit}" if unit else number
+    return sorted(shown(*f) for f in a.figures & b.figures)[:3]
 
 
 def _ts(dt: datetime | None) -> float:

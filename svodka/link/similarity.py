@@ -182,6 +182,70 @@ def model_for(parts: dict[str, float]) -> PairModel:
     return pair_model(event="e5" in parts)
 
 
+# -- the link model: "same event?" for what the linker links (posts and articles as they arrive)
+
+# Trained by scripts/train_links.py on news_flow_dev (DEV gold events and judged related pairs of a Telegram flow):
+# the text parts of a pair, how far apart in time, how short the shorter text is; e5's cosine where both have one.
+LINK_FEATURES = ("tfidf", "dense", "entities", "figures", "hours", "size")
+UNKNOWN_HOURS = 12.0  # a pair without both dates: as if half a day apart
+
+
+def link_features(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> dict[str, float]:
+    """`max_hours` caps the time apart: a related list reaches back further than a story, and the model, trained on
+    pairs within a story's window, would otherwise extrapolate."""
+    apart = hours_apart(a, b)
+    if apart is not None and max_hours is not None:
+        apart = min(apart, max_hours)
+    parts = {
+        "tfidf": tfidf_cosine(a.weights, a.norm, b.weights, b.norm),
+        "dense": float(a.vector @ b.vector),
+        "entities": overlap(a.entities, b.entities),
+        "figures": overlap(a.figures, b.figures),
+        "hours": math.log1p(UNKNOWN_HOURS if apart is None else apart),
+        "size": math.log1p(min(sum(a.lemmas.values()), sum(b.lemmas.values()))),
+    }
+    if a.event is not None and b.event is not None:
+        parts["e5"] = float(a.event @ b.event)
+    return parts
+
+
+@dataclass
+class LinkModel(PairModel):
+    story_threshold: float = 0.5  # an article joins a story whose best members reach this on average
+    related_floor: float = 0.1  # below this an item is not shown as related
+
+    @classmethod
+    def from_json(cls, d: dict) -> "LinkModel":
+        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   d["intercept"], d.get("threshold", 0.5), d["story_threshold"], d["related_floor"])
+
+
+LINK_MODELS: dict[bool, LinkModel] = {}  # models other than the shipped ones (an evaluation's): use_link_models
+
+
+def link_model(event: bool = False) -> LinkModel:
+    """The shipped link model; with `event`, the one with e5's cosine too (both articles need event vectors)."""
+    if event not in LINK_MODELS:
+        name = "link_model_e5.json" if event else "link_model.json"
+        LINK_MODELS[event] = LinkModel.from_json(json.loads((DATA / name).read_text(encoding="utf-8")))
+    return LINK_MODELS[event]
+
+
+def use_link_models(plain: dict | None, with_e5: dict | None) -> None:
+    """Judge with these models (as the JSON a training writes) from now on; None: the shipped one."""
+    LINK_MODELS.clear()
+    for event, d in ((False, plain), (True, with_e5)):
+        if d is not None:
+            LINK_MODELS[event] = LinkModel.from_json(d)
+
+
+def link_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> tuple[float, dict[str, float], LinkModel]:
+    """The probability that two articles report one event, its parts, and the model that judged."""
+    parts = link_features(a, b, max_hours)
+    model = link_model(event="e5" in parts)
+    return model.score(parts), parts, model
+
+
 def similarity(a: LinkDoc, b: LinkDoc) -> float:
     parts = features(a, b)
     return model_for(parts).score(parts)

@@ -1,0 +1,149 @@
+"""Related news on a real news flow: news_flow_dev's graded judgments (October: 20 queries over 1,720 posts;
+November: 20 queries over 5,566 posts), nDCG@10 / P@5 / same-event@3 by the gold's own score.py, Svodka's
+related lists beside char TF-IDF, BM25 over lemmas and e5 nearest neighbours, in one run.
+
+Measured like an outsider: for each window the link model is trained on the OTHER window only (October's gold
+events for November's queries; November's judged pairs for October's), then the shipped model (trained on both,
+in-sample) for reference. Every method ranks the whole window; the query itself is left out.
+Run: .venv/bin/python eval/related_flow.py [--no-e5]
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import flow  # noqa: E402
+
+
+def queries(which: str) -> list[str]:
+    path = flow.GOLD / ("queries.jsonl" if which == "oct" else "nov/queries.jsonl")
+    return [json.loads(line)["id"] for line in open(path, encoding="utf-8") if line.strip()]
+
+
+def score_line(which: str, run: dict[str, list[str]]) -> str:
+    lines = [{"query": q, "ranked": r} for q, r in run.items()]
+    out = flow.score("related", lines, "--set", which)
+    keep = [x.split("(")[0] + x.split(")")[-1].split("over")[0] for x in out.splitlines() if x.startswith(("nDCG", "P@5", "same-event"))]
+    return " | ".join(" ".join(x.split()) for x in keep) or out.splitlines()[0]
+
+
+def ndcg_of(which: str, run: dict[str, list[str]]) -> str:
+    return score_line(which, run)
+
+
+def svodka_lists(which: str, e5: bool, model: dict | None) -> dict[str, list[str]]:
+    from svodka.link.linker import Linker
+    from svodka.link.similarity import use_link_models
+    from svodka.store.sqlite import SQLiteStore
+    from train_links import window_docs
+
+    arts = flow.articles(which)
+    docs = window_docs(which, e5=e5)
+    if model:
+        use_link_models(None if e5 else model, model if e5 else None)
+    os.environ["SVODKA_EVENT_VECTORS"] = "1" if e5 else "0"
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteStore(str(Path(tmp) / "flow.db"))
+        store.add_batch([a for _, a, _ in arts], {a.content_hash: n for _, a, n in arts})
+        linker = Linker(store)
+        linker.prepared = {(a.id, a.content_hash): docs[x] for x, a, _ in arts}
+        linker.link_pending()
+        post_of = {a.id: x for x, a, _ in arts}
+        art_of = {x: a.id for x, a, _ in arts}
+        run = {q: [post_of[r.article_id] for r in linker.related(art_of[q], k=10)] for q in queries(which)
+               if q in art_of}
+        store.close()
+    use_link_models(None, None)
+    return run
+
+
+def tfidf_lists(which: str) -> dict[str, list[str]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    arts = flow.articles(which)
+    ids = [x for x, _, _ in arts]
+    X = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(
+        [f"{a.title}\n{a.text}" for _, a, _ in arts])
+    return top_by(ids, which, lambda i: (X @ X[i].T).toarray().ravel())
+
+
+def bm25_lists(which: str, k1: float = 1.5, b: float = 0.75) -> dict[str, list[str]]:
+    from svodka.link.similarity import content_lemmas
+
+    arts = flow.articles(which)
+    ids = [x for x, _, _ in arts]
+    docs = [Counter(content_lemmas(f"{a.title}\n{a.text}")) for _, a, _ in arts]
+    df = Counter(w for d in docs for w in d)
+    n, avg = len(docs), sum(sum(d.values()) for d in docs) / len(docs)
+    idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+
+    def scores(i):
+        q = docs[i]
+        out = np.zeros(n)
+        for j, d in enumerate(docs):
+            length = sum(d.values())
+            out[j] = sum(idf[w] * d[w] * (k1 + 1) / (d[w] + k1 * (1 - b + b * length / avg)) for w in q if w in d)
+        return out
+    return top_by(ids, which, scores)
+
+
+def e5_lists(which: str) -> dict[str, list[str]]:
+    from svodka.link.event import event_text
+
+    arts = flow.articles(which)
+    ids = [x for x, _, _ in arts]
+    E = flow.E5Cache().get([event_text(a.title, a.text) for _, a, _ in arts])
+    return top_by(ids, which, lambda i: E @ E[i])
+
+
+def top_by(ids: list[str], which: str, scores, k: int = 10) -> dict[str, list[str]]:
+    pos = {x: i for i, x in enumerate(ids)}
+    out = {}
+    for q in queries(which):
+        if q not in pos:
+            continue
+        s = scores(pos[q])
+        s[pos[q]] = -np.inf
+        out[q] = [ids[j] for j in np.argsort(-s, kind="stable")[:k]]
+    return out
+
+
+def main(e5: bool = True) -> None:
+    from train_links import event_pairs, judged_pairs, train, window_docs
+
+    t0 = time.perf_counter()
+    events = flow.gold_events()
+    trained = {}
+    docs = {w: window_docs(w, e5=e5) for w in ("oct", "nov")}
+    trained["nov"] = train([(docs["oct"], event_pairs(docs["oct"], events))], e5)  # for November's queries
+    trained["oct"] = train([(docs["nov"], judged_pairs(docs["nov"], "nov"))], e5)  # for October's
+    for which in ("oct", "nov"):
+        print(f"news_flow_dev {which}: {len(queries(which))} judged queries over {len(docs[which])} posts")
+        shipped = json.loads((ROOT / "svodka/data" / ("link_model_e5.json" if e5 else "link_model.json")).read_text())
+        trained[which]["related_floor"] = shipped["related_floor"]
+        rows = [("Svodka, link model trained on the other window", svodka_lists(which, e5, trained[which])),
+                ("Svodka, shipped model (in-sample)", svodka_lists(which, e5, None)),
+                ("char 3-5-gram TF-IDF", tfidf_lists(which)),
+                ("BM25 over Svodka's lemmas", bm25_lists(which))]
+        if e5:
+            rows.append(("e5-small nearest neighbours", e5_lists(which)))
+        for name, run in rows:
+            print(f"  {name:<48} {score_line(which, run)}")
+    print(f"({time.perf_counter() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main(e5="--no-e5" not in sys.argv)

@@ -1,0 +1,125 @@
+"""Train the link model (same event? for stories and related lists) and ship it as svodka/data/link_model*.json.
+
+Data: news_flow_dev over telegram_news_ru DEV, read and analysed by Svodka itself (eval/flow.py):
+- October: the 25 exhaustive gold events. Pairs of one event within four days are positives; a member and any
+  other post of the window within four days are negatives (the events are exhaustive, so these are true
+  negatives: same place, same day, other event included).
+- November: the judged related pools. Grade 2 (same event) positives, grade 0 negatives; grade 1 (same matter,
+  another event) left out.
+A logistic regression over svodka.link.similarity.link_features, standardised; shipped as plain numbers (numpy
+runs it). The story threshold is the one whose stories score best on the October events it was trained on, the
+related floor the score above which half of the judged items are related (grade >= 1).
+Run: .venv/bin/python scripts/train_links.py            (both windows, both models: what ships)
+     eval/stories_flow.py and eval/related_flow.py train on one slice and score another with these functions.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+import flow  # noqa: E402
+from svodka.link.event import event_text  # noqa: E402
+from svodka.link.linker import STORY_WINDOW_H, link_doc  # noqa: E402
+from svodka.link.similarity import LINK_FEATURES, hours_apart, link_features  # noqa: E402
+
+OUT = ROOT / "svodka" / "data"
+
+
+def window_docs(which: str, e5: bool = True) -> dict:
+    """{post id: LinkDoc} of a window, e5 vectors attached (from eval/flow.py's cache) when asked."""
+    arts = flow.articles(which)
+    docs = {x: link_doc(a, n) for x, a, n in arts}
+    if e5:
+        vecs = flow.E5Cache().get([event_text(a.title, a.text) for _, a, _ in arts])
+        for (x, _, _), v in zip(arts, vecs):
+            docs[x].event = v
+    return docs
+
+
+def event_pairs(docs: dict, events: list[dict]) -> list[tuple[str, str, int]]:
+    """(a, b, same event?) from exhaustive gold events: members paired with every post near them in time."""
+    ids = sorted(docs, key=lambda x: docs[x].published_at)
+    of = {m: e["event"] for e in events for m in e["members"] if m in docs}
+    pairs = {}
+    for m in of:
+        for x in ids:
+            if x == m:
+                continue
+            apart = hours_apart(docs[m], docs[x])
+            if apart is not None and apart <= STORY_WINDOW_H:
+                pairs[tuple(sorted((m, x)))] = int(of.get(x) == of[m])
+    return [(a, b, y) for (a, b), y in pairs.items()]
+
+
+def judged_pairs(docs: dict, which: str) -> list[tuple[str, str, int]]:
+    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
+    judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+    return [(q, c, int(g == 2)) for q, pool in judged.items() for c, g in pool.items()
+            if g != 1 and q in docs and c in docs]
+
+
+def matrix(docs: dict, pairs, names) -> tuple[np.ndarray, np.ndarray]:
+    X = np.array([[link_features(docs[a], docs[b]).get(n, 0.0) for n in names] for a, b, _ in pairs])
+    return X, np.array([y for *_, y in pairs])
+
+
+def fit(X: np.ndarray, y: np.ndarray, names) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit((X - mean) / scale, y)
+    return {"features": list(names), "mean": mean.tolist(), "scale": scale.tolist(), "coef": lr.coef_[0].tolist(),
+            "intercept": float(lr.intercept_[0]), "threshold": 0.5, "story_threshold": 0.5, "related_floor": 0.1,
+            "trained_on": {"pairs": int(len(y)), "positives": int(y.sum())}}
+
+
+def train(sets: list[tuple[dict, list]], e5: bool) -> dict:
+    """One model from several (docs, pairs) sets."""
+    names = LINK_FEATURES + (("e5",) if e5 else ())
+    Xs, ys = zip(*(matrix(docs, pairs, names) for docs, pairs in sets))
+    return fit(np.vstack(Xs), np.concatenate(ys), names)
+
+
+def related_floor(model: dict, docs: dict, which: str) -> float:
+    """The lowest score from which at least half of the judged items are related (grade >= 1), in steps of 0.05."""
+    from svodka.link.similarity import LinkModel
+
+    m = LinkModel.from_json(model)
+    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
+    judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+    scored = [(m.score(link_features(docs[q], docs[c])), g >= 1) for q, pool in judged.items() for c, g in pool.items()
+              if q in docs and c in docs]
+    for floor in np.arange(0.05, 0.6, 0.05):
+        band = [rel for s, rel in scored if floor <= s < floor + 0.1]
+        if band and sum(band) / len(band) >= 0.5:
+            return round(float(floor), 2)
+    return 0.1
+
+
+def main() -> None:
+    oct_docs, nov_docs = window_docs("oct"), window_docs("nov")
+    events = flow.gold_events()
+    sets = [(oct_docs, event_pairs(oct_docs, events)), (nov_docs, judged_pairs(nov_docs, "nov"))]
+    sys.path.insert(0, str(ROOT / "eval"))
+    from stories_flow import best_threshold  # the story threshold is chosen by running the linker itself
+
+    for e5, name in ((False, "link_model.json"), (True, "link_model_e5.json")):
+        model = train(sets, e5)
+        model["related_floor"] = related_floor(model, nov_docs, "nov")
+        model["story_threshold"] = best_threshold(model, e5, [e["event"] for e in events])
+        (OUT / name).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        print(f"{name}: {model['trained_on']}, story threshold {model['story_threshold']}, "
+              f"related floor {model['related_floor']}")
+        print("  " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(model["features"], model["coef"])))
+
+
+if __name__ == "__main__":
+    main()
