@@ -279,11 +279,20 @@ def cmd_list(args) -> int:
     kinds = (args.kind,) if args.kind else None if args.all else ("article", "post")
     articles = store.list(limit=args.limit, offset=args.offset, source=args.source, kinds=kinds)
     if args.json:
+        analyses = store.analyses([a.id for a in articles])
         for a in articles:
-            print_json(summary(a))
+            print_json(with_analysis(summary(a), analyses.get(a.id)))
     else:
         print_table(articles, store.count())
     return 0
+
+
+def with_analysis(item: dict, analysis) -> dict:
+    """A post gives itself no rubric or language: the analysis' stand in (a page's own are kept)."""
+    if analysis is not None:
+        item["rubric"] = item.get("rubric") or analysis.rubric
+        item["language"] = item.get("language") or analysis.language
+    return item
 
 
 def cmd_show(args) -> int:

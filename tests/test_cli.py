@@ -48,6 +48,13 @@ def test_list_json_and_show_with_env_db(tmp_path):
     assert shown["title"] == rows[0]["title"] and len(shown["teasers"]) == 12
     text = svodka("show", rows[0]["id"], env_db=db).stdout
     assert "## Снижение военных расходов" in text and "Похожие новости" in text
+
+
+def test_list_json_gives_posts_the_analysis_rubric_and_language(tmp_path):
+    db = str(tmp_path / "p.db")
+    assert svodka("ingest", fixture("telegram_export_excerpt.jsonl"), env_db=db).returncode == 0
+    posts = [json.loads(line) for line in svodka("list", "--json", "--kind", "post", env_db=db).stdout.splitlines()]
+    assert posts and all(p["rubric"] and p["language"] == "ru" for p in posts)  # a post names neither itself
     missing = svodka("show", "nope", env_db=db)
     assert missing.returncode == 1 and "no article 'nope'" in missing.stderr
 

@@ -95,3 +95,32 @@ def test_list_newest_first_and_filters(store):
                                              "Сборная России по хоккею обыграла Канаду"]
     assert all(a.kind == "stub" for a in store.list(kinds=("stub",)))
     assert {a.source for a in store.list(source="Пример.ру — Новости")} == {"Пример.ру — Новости"}
+
+
+def test_reader_lists_fold_copies_and_leave_out_what_is_not_news(store):
+    from datetime import datetime, timedelta, timezone
+
+    from svodka.understand.analyze import analyze
+
+    t0 = datetime(2024, 11, 1, 9, tzinfo=timezone.utc)
+    text = "Владимир Путин провел совещание с правительством по бюджету на следующий год."
+    arts = {k: Article(source=src, title=f"Совещание по бюджету {k}", body=[Block(f"{text} {k}")],
+                       published_at=t0 + timedelta(hours=i))
+            for i, (k, src) in enumerate([("a", "Один"), ("b", "Два"), ("c", "Три"), ("d", "Один"), ("e", "Два")])}
+    analyses = {}
+    for k, a in arts.items():
+        analyses[a.content_hash] = analyze(a.text, a.title)
+        analyses[a.content_hash].is_news = k != "d"  # d: a betting ad, say
+    store.add_batch(list(arts.values()), analyses)
+    ids = {k: a.id for k, a in arts.items()}
+    # b copies a, c copies b (the linker points a copy at its closest earlier text); e and d stand alone
+    dups = {"b": ids["a"], "c": ids["b"]}
+    store.put_links([(ids[k], b"\0" * 4, "{}", dups.get(k)) for k in "abcde"], [], [])
+
+    assert [r[0] for r in store.items()] == [ids["e"], ids["a"]]
+    assert store.folded_sources([ids["a"], ids["e"]]) == {ids["a"]: 2}  # "ещё 2 источника"
+    assert [r[0] for r in store.items(source="Два")] == [ids["e"], ids["b"]]  # its own copy of another's text
+    assert dict(store.source_counts()) == {"Один": 1, "Два": 2, "Три": 1}
+    person = next(e.normalised for e in analyses[arts["a"].content_hash].entities if e.type == "PER")
+    assert store.entity_count("PER", person) == 2
+    assert {r[0] for r in store.entity_items("PER", person)} == {ids["a"], ids["e"]}

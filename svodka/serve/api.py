@@ -69,6 +69,7 @@ class ArticleSummary(BaseModel):
     url: str | None
     published_at: datetime | None
     rubric: str | None = Field(description="the feed rubric: the page's own when known, else ours")
+    more_sources: int = Field(0, description="other sources whose copies of this text the list folded into it")
 
 
 class ArticleList(BaseModel):

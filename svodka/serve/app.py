@@ -58,6 +58,7 @@ class Item:
     url: str | None
     published_at: datetime | None
     rubric: str | None  # the feed rubric code
+    more_sources: int = 0  # other sources whose copies of this text the list folded into it
 
 
 def _item(row: tuple) -> Item:
@@ -100,8 +101,15 @@ class Desk:
     def items(self, limit: int = 30, offset: int = 0, rubric: str | None = None, source: str | None = None,
               since: datetime | None = None, until: datetime | None = None,
               kinds: tuple[str, ...] = LIST_KINDS) -> list[Item]:
-        return [_item(r) for r in self.store.items(limit, offset, rubric=rubric, source=source, since=since,
-                                                   until=until, kinds=kinds)]
+        return self._folded([_item(r) for r in self.store.items(limit, offset, rubric=rubric, source=source,
+                                                                since=since, until=until, kinds=kinds)])
+
+    def _folded(self, items: list[Item]) -> list[Item]:
+        """The items with the count of sources whose copies they stand for (the lists show one of each text)."""
+        folded = self.store.folded_sources([i.id for i in items]) if items else {}
+        for item in items:
+            item.more_sources = folded.get(item.id, 0)
+        return items
 
     def items_by_id(self, ids: list[str]) -> list[Item]:
         """In the order of `ids`."""
@@ -120,7 +128,7 @@ class Desk:
                                                                source=source, since=since, until=until)]
             if found or offset:
                 break
-        return found
+        return self._folded(found)
 
     def sources(self) -> list[tuple[str, int]]:
         """Sources by how much they publish: a scan of the table, so kept until the next ingest."""
@@ -166,7 +174,7 @@ class Desk:
     # -- entities
 
     def entity_items(self, etype: str, name: str, limit: int = 30, offset: int = 0) -> list[Item]:
-        return [_item(r) for r in self.store.entity_items(etype, name, limit, offset)]
+        return self._folded([_item(r) for r in self.store.entity_items(etype, name, limit, offset)])
 
     def entity_count(self, etype: str, name: str) -> int:
         return self.store.entity_count(etype, name)

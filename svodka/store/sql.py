@@ -21,7 +21,14 @@ A_COLUMNS = ", ".join("a." + c.strip() for c in COLUMNS.split(","))
 STORY_COLUMNS = "id, title, title_article, first_at, last_at, size, sources"
 # an article as a list shows it (no body), with its feed rubric: the page's own when we know it, else ours
 ITEM_SQL = ("SELECT a.id, a.kind, a.source, a.title, a.lead, a.url, a.published_at, n.feed_rubric "
-            "FROM articles a LEFT JOIN analyses n ON n.article_id = a.id")
+            "FROM articles a LEFT JOIN analyses n ON n.article_id = a.id "
+            "LEFT JOIN link_docs ld ON ld.article_id = a.id")
+# what a reader's list shows (ITEM_SQL's rows): news, and one text of each family of copies (the linker's dup_of:
+# the first of them). Not analysed or not linked yet: shown. On one source's list a copy of another source's text
+# is that source's own item, so there only its copies of its own texts fold.
+READER_FILTER = ("(n.is_news IS NULL OR n.is_news <> 0) AND (ld.dup_of IS NULL{same_source})")
+SAME_SOURCE = " OR NOT EXISTS (SELECT 1 FROM articles d WHERE d.id = ld.dup_of AND d.source = a.source)"
+MAX_COPY_DEPTH = 20  # a copy of a copy of ...: the linker points each copy at its closest earlier text
 # what goes into the full-text indexes of one article: PostgreSQL refuses a tsvector over 1 MB (a long text of many
 # distinct words), and both backends index the same, so that they answer alike
 INDEX_TITLE_CHARS, INDEX_LEAD_CHARS, INDEX_TEXT_CHARS = 1_000, 5_000, 100_000
@@ -289,6 +296,7 @@ class SQLStore:
     @staticmethod
     def item_filters(rubric=None, source=None, since=None, until=None, kinds=("article", "post")) -> tuple[str, list]:
         where, params = [f"a.kind IN ({marks(len(kinds))})"], list(kinds)
+        where.append(READER_FILTER.format(same_source=SAME_SOURCE if source else ""))
         if rubric:
             where.append("n.feed_rubric = ?")
             params.append(rubric)
@@ -315,19 +323,43 @@ class SQLStore:
         return rows
 
     def source_counts(self) -> list[tuple[str, int]]:
-        return self.query("SELECT source, count(*) FROM articles WHERE kind IN ('article', 'post') GROUP BY source "
-                          "ORDER BY count(*) DESC, source")
+        """Each source's items as its own list shows them (news, its own copies folded)."""
+        return self.query(
+            "SELECT a.source, count(*) FROM articles a LEFT JOIN analyses n ON n.article_id = a.id "
+            "LEFT JOIN link_docs ld ON ld.article_id = a.id WHERE a.kind IN ('article', 'post') AND "
+            f"{READER_FILTER.format(same_source=SAME_SOURCE)} GROUP BY a.source ORDER BY count(*) DESC, a.source")
 
     def entity_items(self, etype: str, name: str, limit: int = 30, offset: int = 0) -> list[tuple]:
         return self.query(
             f"{ITEM_SQL} JOIN entity_mentions m ON m.article_id = a.id WHERE m.name = ? AND m.type = ? "
-            "AND a.kind IN ('article', 'post') ORDER BY a.published_at DESC, a.rowid DESC LIMIT ? OFFSET ?",
-            (name, etype, limit, offset))
+            f"AND a.kind IN ('article', 'post') AND {READER_FILTER.format(same_source='')} "
+            "ORDER BY a.published_at DESC, a.rowid DESC LIMIT ? OFFSET ?", (name, etype, limit, offset))
 
     def entity_count(self, etype: str, name: str) -> int:
         return self.query(
             "SELECT count(*) FROM entity_mentions m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.name = ? AND m.type = ? AND a.kind IN ('article', 'post')", (name, etype))[0][0]
+            "LEFT JOIN analyses n ON n.article_id = a.id LEFT JOIN link_docs ld ON ld.article_id = a.id "
+            f"WHERE m.name = ? AND m.type = ? AND a.kind IN ('article', 'post') AND "
+            f"{READER_FILTER.format(same_source='')}", (name, etype))[0][0]
+
+    def folded_sources(self, ids: list[str]) -> dict[str, int]:
+        """For each of these items, how many other sources its folded copies come from: the linker's copies
+        (and theirs, down the chain) and the exact copies stored with it. Items with none are left out."""
+        sources: dict[str, set[str]] = {}
+        for chunk in chunks(ids):
+            rows = self.query(
+                "WITH RECURSIVE fam(root, id, depth) AS ("
+                f"SELECT dup_of, article_id, 1 FROM link_docs WHERE dup_of IN ({marks(len(chunk))}) "
+                "UNION ALL SELECT f.root, d.article_id, f.depth + 1 FROM fam f JOIN link_docs d ON d.dup_of = f.id "
+                "WHERE f.depth < ?) "
+                "SELECT f.root, a.source FROM fam f JOIN articles a ON a.id = f.id "
+                f"UNION SELECT c.article_id, c.source FROM copies c WHERE c.article_id IN ({marks(len(chunk))})",
+                (*chunk, MAX_COPY_DEPTH, *chunk))
+            for root, source in rows:
+                sources.setdefault(root, set()).add(source)
+        own = {r[0]: r[1] for chunk in chunks(ids) for r in self.query(
+            f"SELECT id, source FROM articles WHERE id IN ({marks(len(chunk))})", chunk)}
+        return {i: n for i, s in sources.items() if (n := len(s - {own.get(i)}))}
 
     def entity_story_counts(self, etype: str, name: str, limit: int = 10) -> list[tuple[int, int]]:
         return self.query(
