@@ -189,3 +189,19 @@ def test_a_long_sentence_without_a_comma_is_cut_before_a_phrase_not_mid_phrase()
                      "Нетаньяху и экс-министра обороны Йоава Галанта за преступления против человечности и военные "
                      "преступления")
     assert not title.endswith("…") and body == [text]
+
+
+def test_hash_normalisation_unchanged_by_its_faster_form():
+    import re
+
+    from svodka.model import normalise_for_hash
+
+    soft = str.maketrans({"ё": "е", "\u00ad": None, "\u200b": None, "\ufeff": None})
+
+    def before(text):  # the form stored hashes were made with
+        return re.sub(r"\s+", " ", text.lower().translate(soft)).strip()
+
+    spaces = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
+    for text in ("  Ёлка\u00a0\u200bи\n\tШАР\u00adЫ \ufeff", spaces + "a" + spaces + "б", "", "x\u200b"):
+        assert normalise_for_hash(text) == before(text)
+    assert normalise_for_hash("  Ёлка\u00a0\u200bи\n\tШАР\u00adЫ \ufeff") == "елка и шары"
