@@ -28,8 +28,22 @@ _CONSONANT_END = re.compile("[бвгджзклмнпрстфхцчшщйь]$", r
 _OBLIQUE_END = re.compile("(ом|ем|ём|ым|им|ой|ей|ою|ею|ому|ему|ого|его|ых|их|ыми|ими|ую|юю)$", re.I)
 _MASC_ENDINGS = (("а", "gent"), ("я", "gent"), ("у", "datv"), ("ю", "datv"), ("е", "loct"), ("ом", "ablt"),
                  ("ем", "ablt"))
+_G, _D, _A, _L, _I = "gent", "datv", "accs", "loct", "ablt"
+PREPOSITIONS = {w: frozenset(cases) for ws, cases in (
+    ("у от до из без для около после против среди возле вокруг кроме вместо мимо напротив словам", (_G,)),
+    ("к ко благодаря согласно вопреки навстречу", (_D,)), ("при", (_L,)), ("над перед между", (_I,)),
+    ("в во на о об обо", (_L, _A)), ("за под", (_I, _A)), ("с со", (_I, _G)), ("через про сквозь", (_A,)),
+    ("по", (_D, _L, _A))) for w in ws.split()}
 CONFIDENT = 3  # the best reading must be this many times likelier than the next one, else the context decides
 EVIDENCE = 8.0  # a nominative form seen elsewhere in the text multiplies its reading's score
+
+
+_TOKEN = re.compile(r"\w+(?:[-‐]\w+)*|[^\w\s]")  # words (Северо-Западный) and single marks; gaps are kept as written
+
+
+@lru_cache(maxsize=200_000)
+def _parse(word: str) -> list:
+    return morph().parse(word)
 
 
 @dataclass(frozen=True)
@@ -60,8 +74,9 @@ def match_case(word: str, like: str) -> str:
 
 
 def _as_written(word: str) -> bool:
-    """Words no inflection touches: Latin, digits, abbreviations (БелТА, США), initials, lower-case particles."""
-    return not _CYR.search(word) or len(word) <= 2 or any(c.isupper() for part in word.split("-") for c in part[1:])
+    """Words no inflection touches: Latin or part Latin (Telegram-канал), abbreviations (БелТА, США), initials."""
+    return (not _CYR.search(word) or len(word) <= 2 or re.search("[a-z]", word, re.I) is not None
+            or any(c.isupper() for part in word.split("-") for c in part[1:]))
 
 
 @lru_cache(maxsize=200_000)
@@ -69,7 +84,7 @@ def readings(word: str, kind: str) -> tuple[Reading, ...]:
     """The word's readings as part of a name of this kind (PER, LOC, ORG); kind "ADJ" for words before a head."""
     if _as_written(word):
         return (Reading(None, None, None, word, 1.0),)
-    parses = morph().parse(word)
+    parses = _parse(word)
     known = any(p.is_known for p in parses)
     if kind == "PER":
         named = [p for p in parses if any(t in p.tag for t in _NAME_TAGS)]
@@ -96,13 +111,13 @@ def readings(word: str, kind: str) -> tuple[Reading, ...]:
         gender = str(p.tag.gender) if p.tag.gender else None
         out.append(Reading(str(p.tag.case), str(number), gender, match_case(form, word), p.score))
     if not known and kind != "ADJ":
-        if _CONSONANT_END.search(word) and not _OBLIQUE_END.search(word):
+        if _CONSONANT_END.search(word) and (kind == "ORG" or not _OBLIQUE_END.search(word)):  # Росатом, Моспром
             # a foreign name in an oblique case would have an ending: "Стармер", "Тоттенхэм", "Карзай"
             return (Reading("nomn", "sing", None, word, 1.0),)
         # pymorphy guesses endings with a confidence it does not have for foreign names: "Коджа", "Маэхара" are
         # nominatives as often as "Стармера" is a genitive; half the weight goes to the word as written
         prior = (0.2 if _OBLIQUE_END.search(word) else
-                 0.7 if word[-1].lower() in "иоэ" and not word.lower().endswith("ии") else 0.5)
+                 0.85 if word[-1].lower() in "иоэ" and not word.lower().endswith("ии") else 0.5)
         total = sum(r.score for r in out) or 1.0
         out = [Reading(r.case, r.number, r.gender, r.form, r.score / total * (1 - prior)) for r in out]
         out.append(Reading("nomn", "sing", None, word, prior))
@@ -131,8 +146,18 @@ def _nominative(p, number: str) -> str:
         return p.word
     if p.tag.POS == "NOUN" and number == "sing" and not ("Surn" in p.tag or "Patr" in p.tag):
         return p.normal_form  # a noun's normal form is its nominative singular: no need to build the paradigm
-    inflected = p.inflect({"nomn", number} if p.tag.POS != "NOUN" or number == "plur" else {"nomn"})
-    return inflected.word if inflected else p.word
+    # cached by lexeme, gender and number: the genitive and accusative of "Путин" need one paradigm built
+    key = (p.normal_form, str(p.tag.POS), str(p.tag.gender), number, "Surn" in p.tag)
+    form = _INFLECTED.get(key)
+    if form is None:
+        inflected = p.inflect({"nomn", number} if p.tag.POS != "NOUN" or number == "plur" else {"nomn"})
+        form = inflected.word if inflected else p.word
+        if len(_INFLECTED) < 200_000:
+            _INFLECTED[key] = form
+    return form
+
+
+_INFLECTED: dict[tuple, str] = {}
 
 
 def _joint(words: list[tuple[str, str]], evidence: frozenset) -> list[tuple[float, tuple, tuple]]:
@@ -178,7 +203,7 @@ def _rank_key(case, number, gender):
     return (case != "nomn", number != "sing", gender != "masc", CASES.index(case), str(gender))
 
 
-def _decide(words: list[tuple[str, str]], evidence: frozenset, context) -> tuple[str, ...]:
+def _decide(words: list[tuple[str, str]], evidence: frozenset, context, governed=None) -> tuple[str, ...]:
     """`context`: None, or a callable giving natasha's (case, gender) of the last of the words."""
     ranked = _joint(words, evidence)
     if not ranked:  # no reading the words share: a foreign name as often as not; the sentence decides
@@ -189,6 +214,12 @@ def _decide(words: list[tuple[str, str]], evidence: frozenset, context) -> tuple
                          default=Reading(None, None, None, w, 0)).form for w, k in words)
     best = ranked[0]
     rival = next((r for r in ranked[1:] if r[2] != best[2]), None)
+    if rival and rival[0] * CONFIDENT > best[0] and governed:
+        # a preposition just before the name narrows its case: "у Байдена" is a genitive
+        agreeing = [r for r in ranked if r[1][0] in governed]
+        other = next((r for r in agreeing[1:] if r[2] != agreeing[0][2]), None) if agreeing else None
+        if agreeing and not (other and other[0] * CONFIDENT > agreeing[0][0]):
+            best, rival = agreeing[0], None
     if rival and rival[0] * CONFIDENT > best[0] and context is not None:
         feats = context()  # natasha's case for these words in their sentence
         if feats:
@@ -208,10 +239,10 @@ def _head(words: list[str], kind: str) -> int:
     for i, w in enumerate(words):
         if _as_written(w):
             return i
-        ps = morph().parse(w)
+        ps = _parse(w)
         adjective = any(p.tag.POS in ("ADJF", "PRTF") and p.score > 0.1 for p in ps)
         nxt = words[i + 1] if i + 1 < len(words) else None
-        if adjective and nxt and not _as_written(nxt) and any(p.tag.POS == "NOUN" for p in morph().parse(nxt)):
+        if adjective and nxt and not _as_written(nxt) and any(p.tag.POS == "NOUN" for p in _parse(nxt)):
             continue
         if ps[0].tag.POS in ("NOUN", None) or not adjective:
             return i
@@ -221,7 +252,7 @@ def _head(words: list[str], kind: str) -> int:
 @lru_cache(maxsize=100_000)
 def _plan(span: str, kind: str) -> tuple[tuple[int, int, str], list]:
     """The span's tokens (start, stop, text) and the (index, kind) of the words to inflect."""
-    tokens = tuple((t.start, t.stop, t.text) for t in tokenize(span))
+    tokens = tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(span))
     wordlike = [i for i, (_, _, t) in enumerate(tokens) if re.search(r"\w", t)]
     if kind == "PER":
         todo = [(i, "PER") for i in wordlike if tokens[i][2][:1].isupper()]
@@ -232,16 +263,16 @@ def _plan(span: str, kind: str) -> tuple[tuple[int, int, str], list]:
     return tokens, todo
 
 
-def base_form(span: str, kind: str, evidence: frozenset = frozenset(), context=None) -> str:
+def base_form(span: str, kind: str, evidence: frozenset = frozenset(), context=None, before: str = "") -> str:
     """The mention in its base form, its tokens re-joined as written. `evidence`: lower-cased words of the whole
     text; `context`: a callable giving (case, gender) of the word at a character offset of the span, from its
-    sentence, asked only when unsure."""
+    sentence, asked only when unsure; `before`: the word just before the span (a preposition governs its case)."""
     tokens, todo = _plan(span, kind)
     if not todo:
         return span
     last_word = tokens[todo[-1][0]][0]
     ask = (lambda: context(last_word)) if context else None
-    forms = _decide([(tokens[i][2], k) for i, k in todo], evidence, ask)
+    forms = _decide([(tokens[i][2], k) for i, k in todo], evidence, ask, PREPOSITIONS.get(before.lower()))
     new = {i: f for (i, _), f in zip(todo, forms)}
     out, last = [], 0
     for i, (start, stop, text) in enumerate(tokens):

@@ -47,14 +47,25 @@ def normalise(span_text: str, etype: str) -> str:
 
 def base_form(text: str, start: int, end: int, etype: str) -> str:
     """Base form of the mention text[start:end], other forms in the text and its sentence as evidence."""
+    before = _WORD_BEFORE.search(text, max(0, start - 30), start)
     return baseform.base_form(text[start:end], etype, _evidence(text),
-                              lambda offset: baseform.context_case(text, start + offset))
+                              lambda offset: baseform.context_case(text, start + offset),
+                              before.group(1) if before else "")
+
+
+_WORD_BEFORE = re.compile(r"(\w+)\s+$")
 
 
 @lru_cache(maxsize=64)
 def _evidence(text: str) -> frozenset:
-    """Lower-cased capitalised words of the text: a name's nominative seen elsewhere votes for it."""
-    return frozenset(w.lower() for w in re.findall(r"\b[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё]+)*", text))
+    """Lower-cased capitalised words of the text and the words of the alias table's names: a name's nominative
+    seen elsewhere in the text, or known ("Байдена" -> "Байден"), votes for it."""
+    return _known_words() | frozenset(w.lower() for w in re.findall(r"\b[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё]+)*", text))
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset:
+    return frozenset(w for name in aliases() for w in name.split() if re.fullmatch("[а-яё-]+", w))
 
 
 def canonical(normal: str, etype: str) -> tuple[str, str]:
