@@ -162,3 +162,24 @@ def test_runtime_needs_no_scikit_learn():
             "classify_rubric('Матч', 'Футболисты сыграли вничью'); is_news('Матч', 'Футбол'); "
             "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("post, expected", [
+    (("Учёные нашли на Луне следы древних вулканов", "Астрономы изучили образцы грунта, доставленные зондом: "
+      "вулканы на Луне извергались ещё 120 млн лет назад."), "science"),
+    (("Доллар поднялся выше 108 рублей", "Доллар поднялся выше 108 рублей, евро — 113, — данные торгов."), "economy"),
+    (("Помощник Путина Ушаков прокомментировал заявление Трампа", "Юрий Ушаков сказал журналистам, что Кремль "
+      "пока не получал предложений о встрече президентов России и США."), "society"),
+])
+def test_posts_get_their_rubric(post, expected):
+    # the examples: a moon-volcano post was Экономика, a Kremlin aide on Trump was Спорт; society is the
+    # gold class of politics, world and incidents, split by rules
+    found = classify_rubric(*post).rubric
+    assert (found if found not in ("politics", "world", "incidents") else "society") == expected
+
+
+def test_unsure_is_other(monkeypatch):
+    result = classify_rubric(*SPORTS)
+    monkeypatch.setattr(rubric, "UNSURE_BELOW", result.confidence + 0.01)
+    unsure = classify_rubric(*SPORTS)
+    assert unsure.rubric == "other" and unsure.scores == result.scores

@@ -79,6 +79,9 @@ _HOWTO_TITLE = re.compile(
     r"^\W*(?:как\s+[а-яё]+(?:ть|ться|ти|тись)\b|(?:топ[-– ]?)?\d+\s+(?:[а-яё]+\s+)?(?:способ|причин|правил|совет|"
     r"ошиб|книг|инструмент|лайфхак|вещ|фильм|сервис|библиотек|привыч|продукт|иде[йи]|вопрос|шаг|признак|мест|"
     r"мелоч|рецепт|упражнен))", re.I)
+# The shipped rubric model is calibrated (scripts/train_rubric.py), so below this its best guess is more
+# likely wrong than right among the rubrics it weighs: the text is filed under "other" rather than misfiled.
+UNSURE_BELOW = 0.4
 AD_NEWS_PROBABILITY = 0.05
 HOWTO_NEWS_PROBABILITY = 0.15
 
@@ -217,7 +220,8 @@ def classify_with(rubric_model: LinearModel, title: str, text: str) -> RubricRes
     """The rubric, its probability, and a probability per rubric (they sum to 1).
 
     The model's society probability goes to the one part of society split_society picks; the other parts
-    score 0. A text with no word the model knows is "other" with confidence 0.
+    score 0. A text with no word the model knows is "other" with confidence 0; one whose best rubric scores
+    under UNSURE_BELOW is "other" too, with the probability the model gives "other".
     """
     title, text = title or "", text or ""
     scores = dict.fromkeys(RUBRICS, 0.0)
@@ -228,6 +232,8 @@ def classify_with(rubric_model: LinearModel, title: str, text: str) -> RubricRes
         part = split_society(title, text) if name == "society" else name
         scores[part] = round(scores[part] + float(p), 4)
     best = max(scores, key=scores.get)
+    if scores[best] < UNSURE_BELOW:
+        best = "other"
     return RubricResult(best, scores[best], scores)
 
 
