@@ -205,3 +205,13 @@ def test_hash_normalisation_unchanged_by_its_faster_form():
     for text in ("  Ёлка\u00a0\u200bи\n\tШАР\u00adЫ \ufeff", spaces + "a" + spaces + "б", "", "x\u200b"):
         assert normalise_for_hash(text) == before(text)
     assert normalise_for_hash("  Ёлка\u00a0\u200bи\n\tШАР\u00adЫ \ufeff") == "елка и шары"
+
+
+def test_a_last_line_about_a_subscription_is_news_not_a_sign_off():
+    title, body = read("Яндекс повышает цены на сервисы\n\nПодписка на Плюс подорожает до 399 рублей в месяц")
+    assert body == ["Подписка на Плюс подорожает до 399 рублей в месяц"]
+
+
+def test_a_digest_item_with_its_link_stays():
+    text = "Главное за неделю\n\n— Маск призвал колонизировать Луну https://example.org/1\n\nОтвет: https://example.org/2"
+    assert read(text)[1] == ["— Маск призвал колонизировать Луну https://example.org/1"]

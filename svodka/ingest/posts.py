@@ -60,7 +60,7 @@ _CALL_WORDS = ("аспростран", "кому это отправить", "о
 
 # language-level sign-off: subscribe / send us news / our channel, bot, chat / boost / read without VPN
 _PROMO = re.compile(
-    r"(?:^|\s)(?:подпи(?:саться|сывайся|сывайтесь|шись|шитесь|ска)|прислать (?:новость|фото|видео)|"
+    r"(?:^|\s)(?:подпи(?:саться|сывайся|сывайтесь|шись|шитесь)|прислать (?:новость|фото|видео)|"
     r"предложить новость|прислали через бота|через бота|наш (?:канал|бот|чат)|нашем канале|"
     r"наши (?:каналы|соцсети)|наши курортные каналы|(?:отдай|отдайте|отдать)(?: свой)? (?:буст|голос)|без vpn|"
     r"поддержать канал|читайте нас|читать нас|subscribe|присоединяйтесь|слушайте (?:также |нас )?на|"
@@ -194,8 +194,9 @@ def is_filler(line: Line) -> bool:
         return True
     if line.linked and text[0] in "htwHTW" and _BARE_URL_LINE.match(text):
         return True
-    if line.linked and line.short and line.key.endswith(" url") and line.words <= 5:
-        return True  # a link with its caption: "Подробнее: https://…", "Apple Podcasts — https://…"
+    if line.linked and line.short and line.key.endswith(" url") and line.words <= 4 and text[0] not in "—–-•":
+        return True  # a link with its caption: "Подробнее: https://…", "Apple Podcasts — https://…" (a digest's
+        # "— Маск призвал колонизировать Луну https://…" is an item)
     return text[0] == "#" and bool(_HASHTAGS_ONLY.match(text))
 
 
