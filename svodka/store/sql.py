@@ -381,8 +381,9 @@ class SQLStore:
     # -- linking
 
     def put_links(self, docs: list[tuple[str, bytes, str, str | None]], stories: list[Story],
-                  members: list[tuple[str, int, float]]) -> None:
-        """Link docs (article id, vector, data, dup_of), changed stories and new memberships: one transaction."""
+                  members: list[tuple[str, int, float]], merged: Iterable[tuple[int, int]] = ()) -> None:
+        """Link docs (article id, vector, data, dup_of), changed stories, new memberships and stories merged into
+        others ((gone, into) pairs): one transaction."""
         with self.transaction() as x:
             x.executemany("INSERT INTO link_docs (article_id, vector, data, dup_of) VALUES (?,?,?,?) "
                           "ON CONFLICT DO NOTHING", docs)
@@ -394,6 +395,15 @@ class SQLStore:
                  for st in stories])
             x.executemany("INSERT INTO story_members VALUES (?,?,?) ON CONFLICT (article_id) DO UPDATE SET "
                           "story_id=excluded.story_id, score=excluded.score", members)
+            for gone, into in merged:  # in the order merged: a story merged twice moves on with its members
+                x.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (into, gone))
+                x.execute("DELETE FROM stories WHERE id = ?", (gone,))
+
+    def clear_links(self) -> None:
+        """Forget every link doc and story (`svodka relink` makes them again): articles and analyses stay."""
+        with self.transaction() as x:
+            for table in ("story_members", "stories", "link_docs"):
+                x.execute(f"DELETE FROM {table}")
 
     def link_vectors(self, after: int = 0, batch: int = 10_000) -> Iterator[list[tuple[int, str, bytes, str | None]]]:
         """(seq, article id, vector, dup_of) of the link docs written after `seq`, in order."""
