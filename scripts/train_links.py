@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import sys
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -44,18 +43,20 @@ def window_docs(which: str, e5: bool = True) -> dict:
     return docs
 
 
-def event_pairs(docs: dict, events: list[dict]) -> list[tuple[str, str, int]]:
-    """(a, b, same event?) from exhaustive gold events: members paired with every post near them in time."""
-    ids = sorted(docs, key=lambda x: docs[x].published_at)
+def event_pairs(docs: dict, events: list[dict], near: int = 20) -> list[tuple[str, str, int]]:
+    """(a, b, same event?) from exhaustive gold events: each member paired with the posts near it in time that the
+    linker would weigh (its `near` nearest by lemma TF-IDF and by navec): hard negatives, not random ones, so that
+    the model learns the line between one event and the next rather than between news and noise."""
     of = {m: e["event"] for e in events for m in e["members"] if m in docs}
     pairs = {}
     for m in of:
-        for x in ids:
-            if x == m:
-                continue
-            apart = hours_apart(docs[m], docs[x])
-            if apart is not None and apart <= STORY_WINDOW_H:
-                pairs[tuple(sorted((m, x)))] = int(of.get(x) == of[m])
+        close = [x for x in docs if x != m and (hours_apart(docs[m], docs[x]) or 0) <= STORY_WINDOW_H]
+        parts = {x: link_features(docs[m], docs[x]) for x in close}
+        chosen = set(sorted(close, key=lambda x: -parts[x]["tfidf"])[:near])
+        chosen |= set(sorted(close, key=lambda x: -parts[x]["dense"])[:near])
+        chosen |= {x for x in close if of.get(x) == of[m]}
+        for x in chosen:
+            pairs[tuple(sorted((m, x)))] = int(of.get(x) == of[m])
     return [(a, b, y) for (a, b), y in pairs.items()]
 
 

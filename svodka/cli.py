@@ -42,6 +42,8 @@ def cmd_ingest(args) -> int:
 
     from .link.linker import Linker
 
+    if args.no_event_vectors:
+        os.environ["SVODKA_EVENT_VECTORS"] = "0"
     store = open_store(args.db)
     try:
         # another process may be the store's linker (a server): then it links what this stores
@@ -253,6 +255,31 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_relink(args) -> int:
+    """Link docs and stories made again for the whole store, oldest first (after a change of the link model or
+    thresholds, or to add the event vectors a bulk load deferred): what arriving one by one would have made."""
+    from .link.linker import Linker
+
+    if args.no_event_vectors:
+        os.environ["SVODKA_EVENT_VECTORS"] = "0"
+    store = open_store(args.db)
+    try:
+        if not store.try_lead():
+            print("error: another process links this store (a server?): stop it, then relink", file=sys.stderr)
+            return 1
+        store.clear_links()
+        linker = Linker(store)
+        bar = progress(None, "relink")
+        bar.total = store.count()
+        done = linker.link_pending(progress=bar.update)
+        bar.close()
+        stories = len(linker.stories)
+    finally:
+        store.close()
+    print(f"linked {done}, stories {stories}")
+    return 0
+
+
 def cmd_reanalyze(args) -> int:
     from .pipeline import reanalyze
 
@@ -358,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--tz", default=LOCAL_TZ, help="time zone of the pages' datelines (default %(default)s)")
     sp.add_argument("--source", help="source name for inputs that carry none (page dumps; default 'page')")
     sp.add_argument("--no-analyze", action="store_true", help="store only; `svodka reanalyze --missing` later")
+    sp.add_argument("--no-event-vectors", action="store_true",
+                    help="defer the e5 event vectors (~10 texts/s) of a bulk load; `svodka relink` adds them")
     add_ray_options(sp)
     sp.set_defaults(func=cmd_ingest)
 
@@ -396,6 +425,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = with_db(sub.add_parser("link", help="link what is stored and not linked yet"))
     sp.set_defaults(func=cmd_link)
+
+    sp = with_db(sub.add_parser("relink", help="make copies, stories and link data again for the whole store"))
+    sp.add_argument("--no-event-vectors", action="store_true", help="without e5 event vectors (faster, coarser)")
+    sp.set_defaults(func=cmd_relink)
 
     sp = with_db(sub.add_parser("reanalyze", help="run the analysis again over stored articles"))
     sp.add_argument("--missing", action="store_true", help="only articles without a current analysis")

@@ -1,6 +1,11 @@
+import os
 from pathlib import Path
 
 import pytest
+
+# e5 event vectors cost ~0.1 s a text: the tests take the ones the sample ships and make none (a test that wants
+# them made says so)
+os.environ.setdefault("SVODKA_EVENT_VECTORS", "known")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,7 @@ class LinkDoc:
     published_at: datetime | None = None
     source: str = ""
     event: np.ndarray | None = None  # the e5 vector (link/event.py), where one was made
+    numbers: frozenset = frozenset()  # the numbers written in the head of the text ("22", "10.30")
 
     # derived on first use, then kept: a doc read only to find it is out of a story's time window never needs them
 
@@ -74,6 +76,9 @@ class LinkDoc:
         return self._title_tfidf[1]
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
 def content_lemmas(text: str) -> list[str]:
     return [w for w in lemmatise(text) if len(w) > 1 and w not in STOP_POS_WORDS and not w.isdigit()]
 
@@ -91,6 +96,7 @@ def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_
     figs = frozenset((f.value, f.unit or f.what) if hasattr(f, "value") else tuple(f) for f in figures)
     return LinkDoc(id=id, title=title, lemmas=Counter(content_lemmas(f"{title}\n{head}")),
                    title_lemmas=frozenset(content_lemmas(title)), entities=ents, figures=figs,
+                   numbers=frozenset(_NUMBER.findall(f"{title}\n{head}")),
                    vector=embed(article_text(title, head)), published_at=published_at, source=source)
 
 
@@ -239,10 +245,26 @@ def use_link_models(plain: dict | None, with_e5: dict | None) -> None:
             LINK_MODELS[event] = LinkModel.from_json(d)
 
 
+RECURRING_AFTER_H = 12  # the same report a day later is the next day's report
+RECURRING_ALIKE = 0.45  # lemma TF-IDF cosine from which two texts read as one template
+RECURRING_ALIKE_SAME_SOURCE = 0.3  # a channel's own daily report varies less around its template
+
+
+def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
+    """Two instances of a recurring report (the nightly air-defence count, the quotes column, the weather
+    warning): worded alike, hours apart, with other numbers. Each is its own event."""
+    apart = hours_apart(a, b)
+    alike = RECURRING_ALIKE_SAME_SOURCE if a.source and a.source == b.source else RECURRING_ALIKE
+    return (apart is not None and apart > RECURRING_AFTER_H and parts["tfidf"] >= alike
+            and a.numbers != b.numbers)
+
+
 def link_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> tuple[float, dict[str, float], LinkModel]:
     """The probability that two articles report one event, its parts, and the model that judged."""
     parts = link_features(a, b, max_hours)
     model = link_model(event="e5" in parts)
+    if recurring(a, b, parts):
+        return 0.0, parts, model
     return model.score(parts), parts, model
 
 
