@@ -51,7 +51,9 @@ def _in_range(value: datetime) -> datetime:
 
 Moment = Annotated[datetime, BeforeValidator(_date_text), AfterValidator(_in_range)]
 # the schema says which times are refused: the first and the last day of the calendar have no UTC time in every zone
-MomentQuery = Query(None, json_schema_extra={"pattern": "^(?!0001-01-01|9999-12-31)"})
+def moment_query():
+    """A fresh Query each: FastAPI ties one Query object to the first parameter it is given to."""
+    return Query(None, json_schema_extra={"pattern": "^(?!0001-01-01|9999-12-31)"})
 
 # -- response models
 
@@ -296,7 +298,7 @@ Offset = Query(0, ge=0, le=1_000_000)
 @router.get("/articles", response_model=ArticleList, summary="Latest articles, newest first")
 async def list_articles(request: Request, rubric: Rubric | None = None,
                         source: str | None = Query(None, max_length=200),
-                        since: Moment | None = MomentQuery, until: Moment | None = MomentQuery,
+                        since: Moment | None = moment_query(), until: Moment | None = moment_query(),
                         limit: int = Limit, offset: int = Offset):
     items = desk(request).items(limit=limit + 1, offset=offset, rubric=rubric, source=source,
                                 since=aware(since), until=aware(until))
@@ -386,8 +388,8 @@ async def get_entity(request: Request, etype: EntityType, name: str, limit: int 
 
 @router.get("/search", response_model=ArticleList, summary="Search with Russian morphology (any word form)")
 async def search(request: Request, q: str = Query(min_length=1, max_length=500), rubric: Rubric | None = None,
-                 source: str | None = Query(None, max_length=200), since: Moment | None = MomentQuery,
-                 until: Moment | None = MomentQuery, limit: int = Limit, offset: int = Offset):
+                 source: str | None = Query(None, max_length=200), since: Moment | None = moment_query(),
+                 until: Moment | None = moment_query(), limit: int = Limit, offset: int = Offset):
     items = desk(request).search(q, limit=limit + 1, offset=offset, rubric=rubric, source=source,
                                  since=aware(since), until=aware(until))
     return page_of(items, limit, offset)
