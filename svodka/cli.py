@@ -251,7 +251,7 @@ def cmd_pairs(args) -> int:
 def cmd_serve(args) -> int:
     from .serve import serve
 
-    serve(args.db, args.host, args.port, watch=args.watch)
+    serve(args.db, args.host, args.port, watch=args.watch, access_log=args.access_log)
     return 0
 
 
@@ -421,6 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8000)
     sp.add_argument("--watch", action="store_true", help="poll the registered sources in the background")
+    sp.add_argument("--access-log", metavar="PATH|-", help="one JSON line a request (time, method, path, route, "
+                    "status, bytes, duration_ms, client, user_agent) to PATH, or - for stderr "
+                    "(default $SVODKA_ACCESS_LOG, or none)")
     sp.set_defaults(func=cmd_serve)
 
     sp = with_db(sub.add_parser("link", help="link what is stored and not linked yet"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 LINK_EVERY = 5.0  # seconds between looks for new articles (the poller's, other processes', the CLI's)
 
 
-def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8000, watch: bool = False) -> None:
+def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8000, watch: bool = False,
+          access_log: str | None = None) -> None:
     """With `watch`, the source poller runs in a thread beside the server: it stores new articles analysed, and
     the server links them. Every few seconds the server links what is new in the store (if it is the store's
     linker: one per store, or stories would be numbered twice) or follows the process that is."""
@@ -14,7 +15,7 @@ def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8000, watc
     from .app import create_app
 
     path = db_location(db)
-    app = create_app(path, link_every=LINK_EVERY, base_url=f"http://{host}:{port}")
+    app = create_app(path, link_every=LINK_EVERY, base_url=f"http://{host}:{port}", access_log=access_log)
     poller = None
     if watch:
         from ..sources import start_background

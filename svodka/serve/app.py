@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -80,6 +80,8 @@ class Desk:
         self.top_cache: dict[tuple, list[Story]] = {}
         self.sources_cache: list[tuple[str, int]] | None = None
         self.ingest_lock = threading.Lock()
+        self.stats = {"ingested": 0, "linked": 0}  # by this process, for /metrics
+        self.changed_at = datetime.now(timezone.utc)  # when pages last changed: their Last-Modified
 
     def close(self) -> None:
         self.store.close()
@@ -215,6 +217,7 @@ class Desk:
             writer = self.store if self.store.threadsafe else open_store(self.path)
             try:
                 counts = ingest(writer, articles, analyze=True, on_error=on_error)
+                self.stats["ingested"] += counts.stored
                 ids = [writer.stored_id(a) for a in articles]
             finally:
                 if writer is not self.store:
@@ -232,6 +235,9 @@ class Desk:
                 self.changed()
                 await asyncio.sleep(0)
         self.changed()
+        if done:
+            self.stats["linked"] += done
+            self.changed_at = datetime.now(timezone.utc)
         return done
 
     def changed(self) -> None:
@@ -341,11 +347,12 @@ def link_periodically(desk: Desk, every: float):
     return lifespan
 
 
-def create_app(db: str | None = None, link_every: float | None = None, base_url: str | None = None) -> FastAPI:
+def create_app(db: str | None = None, link_every: float | None = None, base_url: str | None = None,
+               access_log: str | None = None) -> FastAPI:
     """`base_url`: where readers reach the site (SVODKA_BASE_URL wins), for the links in feeds."""
     from fastapi.staticfiles import StaticFiles
 
-    from . import api, web
+    from . import api, docs, ops, seo, transport, web
 
     desk = Desk(db)  # lives as long as the process: test clients run the lifespan once per request
     desk.warm()
@@ -356,9 +363,13 @@ def create_app(db: str | None = None, link_every: float | None = None, base_url:
     app.state.desk = desk
     app.state.base_url = (os.environ.get(BASE_URL_ENV) or base_url or DEFAULT_BASE_URL).rstrip("/")
     app.add_middleware(RefuseNul)
+    transport.install(app)  # gzip, ETags and 304s, HEAD, static cache lifetimes
+    ops.install(app, access_log)  # /healthz, /readyz, /metrics, the access log
     app.add_middleware(SecurityHeaders)  # added last: outermost, so the 400s above carry the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
+    app.include_router(seo.router)
+    app.include_router(docs.router)
     app.include_router(web.router)
     schema_without_nul(app)
 

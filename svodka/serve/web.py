@@ -20,7 +20,8 @@ from ..model import HEADING, Analysis, Article, Figure
 from ..understand.dates import DEFAULT_TZ, zone
 from ..understand.rubric import RUBRIC_NAMES_RU, RUBRICS
 from ..store.sql import page_feed_rubric
-from . import rss
+from . import rss, seo
+from .transport import last_modified
 from .app import Desk, Item
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -93,20 +94,32 @@ def env() -> Environment:
     e.filters.update(ru_datetime=ru_datetime, ru_short=ru_short, hm=hm, seg=seg, safe_url=safe_url,
                      rubric_name=lambda code: RUBRIC_NAMES_RU.get(code or "", ""))
     e.globals.update(rubrics=[(c, RUBRIC_NAMES_RU[c]) for c in RUBRICS], entity_url=entity_url, plural=plural,
-                     entity_types=ENTITY_TYPES)
+                     entity_types=ENTITY_TYPES, static_url=static_url)
     return e
+
+
+@lru_cache(maxsize=None)
+def static_url(name: str) -> str:
+    """/static/NAME?v=<its hash>: a changed file gets a new address, so static files may be cached for a year."""
+    import hashlib
+
+    from .app import STATIC
+
+    return f"/static/{name}?v={hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]}"
 
 
 def page(template: str, status: int = 200, **context) -> HTMLResponse:
     context.setdefault("title", "")
     context.setdefault("feed", None)
     context.setdefault("query", {})
+    context["meta"] = context.get("meta") or seo.meta()
     return HTMLResponse(env().get_template(template).render(**context), status_code=status)
 
 
 def error_page(request: Request, status: int, detail) -> HTMLResponse:
     message = "Страница не найдена" if status == 404 else str(detail or "Ошибка")
-    return page("error.html", status=status, title=message, status_code=status, message=message)
+    return page("error.html", status=status, title=message, status_code=status, message=message,
+                meta=seo.meta(robots="noindex"))
 
 
 def desk(request: Request) -> Desk:
@@ -211,7 +224,8 @@ async def home(request: Request, page_no: int = Query(1, alias="page", ge=1, le=
     stories = front_stories(d) if page_no == 1 else []
     heads = story_heads(d, stories)
     return page("home.html", stories=[(s, heads.get(s.id, [])) for s in stories], items=items,
-                pager=pager(request, page_no, has_next), feed="/rss.xml")
+                pager=pager(request, page_no, has_next), feed="/rss.xml",
+                meta=seo.home_meta(request) if page_no == 1 else seo.page_meta(request, "/"))
 
 
 def front_stories(d: Desk) -> list:
@@ -247,12 +261,20 @@ async def article_page(request: Request, article_id: str):
     article, analysis = found
     text = article.text
     rubric = page_feed_rubric(article.rubric, analysis.rubric if analysis else None)
-    return page("article.html", title=article.title, article=article, rubric=rubric,
+    return fresh_as_of(d, page("article.html", title=article.title, article=article, rubric=rubric,
                 blocks=marked_blocks(article, analysis), heading=HEADING, source_url=safe_url(article.url),
                 quotes=quotes_of(analysis), figures=key_figures(text, analysis),
                 related=related_rows(d.related(article, analysis)),
                 copies=d.store.copies_of(article.id), story=d.story_of(article.id),
-                speakers={e.normalised for e in analysis.entities if e.type == "PER"} if analysis else set())
+                speakers={e.normalised for e in analysis.entities if e.type == "PER"} if analysis else set(),
+                meta=seo.article_meta(request, article, RUBRIC_NAMES_RU.get(rubric or ""), d.linker.root(article.id),
+                                      safe_url(article.url))))
+
+
+def fresh_as_of(d: Desk, response):
+    """Article, story and feed pages change when new articles are linked: their Last-Modified."""
+    last_modified(response, d.changed_at)
+    return response
 
 
 @router.get("/story/{story_id}", response_class=HTMLResponse)
@@ -262,7 +284,8 @@ async def story_page(request: Request, story_id: int):
     if story is None:
         raise HTTPException(404, "no such story")
     details = story_details(d, story)
-    return page("story.html", title=story.title, story=story, feed=f"/story/{story.id}/rss.xml", **details)
+    return fresh_as_of(d, page("story.html", title=story.title, story=story, feed=f"/story/{story.id}/rss.xml", **details,
+                meta=seo.story_meta(request, story, details["items"])))
 
 
 def story_details(d: Desk, story) -> dict:
@@ -343,7 +366,10 @@ async def entity_page(request: Request, etype: str, name: str,
     return page("entity.html", title=name, name=name, etype=etype, total=total, items=items,
                 stories=d.entity_stories(etype, name) if page_no == 1 else [],
                 quotes=d.entity_quotes(name) if etype == "PER" and page_no == 1 else [],
-                pager=pager(request, page_no, has_next))
+                pager=pager(request, page_no, has_next),
+                meta=seo.page_meta(request, entity_url(etype, name), name,
+                                   f"{ENTITY_TYPES[etype]} {name} в новостях: "
+                                   f"{plural(total, 'публикация', 'публикации', 'публикаций')}, сюжеты, цитаты."))
 
 
 @router.get("/rubric/{code}", response_class=HTMLResponse)
@@ -352,7 +378,9 @@ async def rubric_page(request: Request, code: str, page_no: int = Query(1, alias
         raise HTTPException(404, "no such rubric")
     items, has_next = paged(desk(request).items(limit=PAGE_SIZE + 1, offset=(page_no - 1) * PAGE_SIZE, rubric=code))
     return page("feed.html", title=RUBRIC_NAMES_RU[code], items=items, pager=pager(request, page_no, has_next),
-                feed=f"/rubric/{code}/rss.xml", current=code)
+                feed=f"/rubric/{code}/rss.xml", current=code,
+                meta=seo.page_meta(request, f"/rubric/{code}", RUBRIC_NAMES_RU[code],
+                                   f"Последние новости рубрики «{RUBRIC_NAMES_RU[code]}» из разных источников."))
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -369,7 +397,8 @@ async def source_page(request: Request, name: str, page_no: int = Query(1, alias
     items, has_next = paged(desk(request).items(limit=PAGE_SIZE + 1, offset=(page_no - 1) * PAGE_SIZE, source=name))
     if not items and page_no == 1:
         raise HTTPException(404, "no such source")
-    return page("feed.html", title=name, items=items, pager=pager(request, page_no, has_next), current=None)
+    return page("feed.html", title=name, items=items, pager=pager(request, page_no, has_next), current=None,
+                meta=seo.page_meta(request, f"/source/{seg(name)}", name, f"Последние публикации источника {name}."))
 
 
 def day_bounds(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
@@ -407,7 +436,8 @@ async def search_page(request: Request, q: str = "", rubric: str = "", source: s
     query = {"q": q, "rubric": rubric, "source": source, "from": date_from, "to": date_to}
     return page("search.html", title=f"Поиск: {q}" if q else "Поиск", items=items, query=query,
                 sources=[s for s, _ in d.sources()], pager=pager(request, page_no, has_next),
-                feed="/search/rss.xml?" + urlencode(query) if args["query"] else None)
+                feed="/search/rss.xml?" + urlencode(query) if args["query"] else None,
+                meta=seo.meta(robots="noindex, follow"))
 
 
 # -- feeds
@@ -416,7 +446,7 @@ async def search_page(request: Request, q: str = "", rubric: str = "", source: s
 def feed_response(request: Request, title: str, path: str, items: list[Item]) -> Response:
     base = request.app.state.base_url  # configured: a Host header must not choose where feed links point
     body = rss.render(title=title, link=base + path, items=items, base=base)
-    return Response(body, media_type="application/rss+xml; charset=utf-8")
+    return fresh_as_of(desk(request), Response(body, media_type="application/rss+xml; charset=utf-8"))
 
 
 @router.get("/rss.xml")
