@@ -26,4 +26,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm $(DB).linker
