@@ -304,7 +304,10 @@ def cmd_reanalyze(args) -> int:
 def cmd_list(args) -> int:
     store = open_store(args.db)
     kinds = (args.kind,) if args.kind else None if args.all else ("article", "post")
-    articles = store.list(limit=args.limit, offset=args.offset, source=args.source, kinds=kinds)
+    source = resolve_source(store, args.source) if args.source else None
+    if args.source and source is None:
+        return 1
+    articles = store.list(limit=args.limit, offset=args.offset, source=source, kinds=kinds)
     if args.json:
         analyses = store.analyses([a.id for a in articles])
         for a in articles:
@@ -320,6 +323,23 @@ def with_analysis(item: dict, analysis) -> dict:
         item["rubric"] = item.get("rubric") or analysis.rubric
         item["language"] = item.get("language") or analysis.language
     return item
+
+
+def resolve_source(store, name: str) -> str | None:
+    """The stored source the name stands for: itself, or the one name it begins (case aside); else None, having
+    said which names there are."""
+    names = [r[0] for r in store.query("SELECT DISTINCT source FROM articles ORDER BY source")]
+    if name in names:
+        return name
+    found = [n for n in names if n.casefold().startswith(name.casefold())]
+    if len(found) == 1:
+        print(f"source: {found[0]}", file=sys.stderr)
+        return found[0]
+    shown = found or names
+    what = f"{len(found)} sources begin with {name!r}" if found else f"no source {name!r}"
+    print(f"error: {what}; {'they are' if found else 'sources'}: " + ", ".join(shown[:30])
+          + (f", … ({len(shown)} in all)" if len(shown) > 30 else ""), file=sys.stderr)
+    return None
 
 
 def cmd_show(args) -> int:

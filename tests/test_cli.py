@@ -48,6 +48,12 @@ def test_list_json_and_show_with_env_db(tmp_path):
     assert shown["title"] == rows[0]["title"] and len(shown["teasers"]) == 12
     text = svodka("show", rows[0]["id"], env_db=db).stdout
     assert "## Снижение военных расходов" in text and "Похожие новости" in text
+    feed_source = next(r["source"] for r in rows if r["source"] != rows[0]["source"])
+    by_prefix = svodka("list", "--json", "--source", feed_source[:3].lower(), env_db=db)
+    assert by_prefix.returncode == 0 and {json.loads(line)["source"] for line in by_prefix.stdout.splitlines()} \
+        == {feed_source}
+    unknown = svodka("list", "--source", "РИА", env_db=db)
+    assert unknown.returncode == 1 and "no source 'РИА'" in unknown.stderr and feed_source in unknown.stderr
 
 
 def test_list_json_gives_posts_the_analysis_rubric_and_language(tmp_path):

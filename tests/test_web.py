@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
@@ -159,3 +159,8 @@ def test_hour_chart_and_dates():
     assert [b["count"] for b in chart["bars"]] == [2, 1] and chart["top"] == 2
     assert chart["labels"][0]["text"] == "07:00"
     assert hour_chart([None])["bars"] == []
+    one_hour = hour_chart([t, t.replace(minute=40)])
+    assert len(one_hour["bars"]) == 1 and one_hour["bars"][0]["w"] >= 640 / 4 - 2  # four slots, not twelve
+    assert all(label["x"] <= 640 - 40 or label["anchor"] == "end" for label in one_hour["labels"])
+    long = hour_chart([t + timedelta(hours=h) for h in range(0, 30, 3)])
+    assert long["labels"][-1]["anchor"] == "end" or long["labels"][-1]["x"] <= 640 - 80  # nothing clipped

@@ -30,6 +30,8 @@ TOP_STORIES = 8
 # "now" first; an archive (or a quiet day) widens the window rather than show an empty front page
 TOP_WINDOWS = (timedelta(hours=24), timedelta(hours=72), timedelta(days=7), timedelta(days=30), None)
 STORY_TIMELINE = 300
+MIN_CHART_SLOTS = 4
+LABEL_WIDTH = 40  # px of a 5-character label ("07:00") at the chart's font size
 STORY_ANALYSES = 200
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября",
           "декабря")
@@ -340,7 +342,7 @@ def hour_chart(times: list[datetime | None], width: int = 640, height: int = 120
     span_h = int((times[-1] - first).total_seconds() // 3600) + 1
     step = max(1, math.ceil(span_h / max_bars))
     counts = Counter(int((t - first).total_seconds() // 3600) // step for t in times)
-    n = max(max(counts) + 1, 12)  # a story of one hour still reads as a day's chart, not one wide bar
+    n = max(max(counts) + 1, MIN_CHART_SLOTS)  # a one-hour story: a few hours' axis, not one wide bar nor a day
     top = max(counts.values())
     bar_w = width / n
     plot_h = height - 20
@@ -349,8 +351,10 @@ def hour_chart(times: list[datetime | None], width: int = 640, height: int = 120
              "count": counts[i], "at": first + timedelta(hours=i * step)} for i in range(n) if counts[i]]
     every = max(1, math.ceil(n / 8))
     fmt = "%H:%M" if n * step <= 24 else "%d.%m %H:%M"
-    labels = [{"x": round(i * bar_w + 1, 1), "text": f"{(first + timedelta(hours=i * step)):{fmt}}"}
+    labels = [{"x": round(i * bar_w + 1, 1), "text": f"{(first + timedelta(hours=i * step)):{fmt}}", "anchor": "start"}
               for i in range(0, n, every)]
+    if labels and labels[-1]["x"] > width - LABEL_WIDTH * len(fmt) / 5:  # the last label would run off the edge
+        labels[-1].update(x=width - 1, anchor="end")
     return {"bars": bars, "labels": labels, "width": width, "height": height, "step": step, "top": top}
 
 
