@@ -199,3 +199,14 @@ def test_docs_served_from_the_package(client):
     assert refs and all(ref.startswith(("/", "#")) or ref.startswith(BASE) for ref in refs), refs
     assert "<script" not in html.replace('<script type="application/ld+json">', "")
     assert 'href="/docs"' in client.get("/").text  # the footer's API link
+
+
+def test_sources_page_lists_every_source_with_counts_and_latest(app, client):
+    html = client.get("/sources").text
+    counts = app.state.desk.store.query("SELECT source, count(*) FROM articles WHERE kind IN ('article', 'post') "
+                                        "GROUP BY source")
+    assert len(counts) >= 10
+    rows = re.findall(r'<tr>\s*<td><a href="/source/[^"]+">([^<]+)</a></td>\s*<td>(\d+)</td>\s*<td>(.*?)</td>', html,
+                      re.S)
+    assert {(name.replace("&#34;", '"').replace("&amp;", "&"), int(n)) for name, n, _ in rows} == set(counts)
+    assert all('href="/article/' in latest and "<time datetime=" in latest for _, _, latest in rows)

@@ -393,7 +393,22 @@ async def sources_page(request: Request):
 
     registry = Registry(desk(request).store)
     rows = [public_health(registry.health(s)) for s in registry.all()]  # no credentials, no raw errors
-    return page("sources.html", title="Источники", rows=rows, current=None)
+    return page("sources.html", title="Источники", rows=rows, stored=stored_sources(desk(request).store),
+                current=None, meta=seo.page_meta(request, "/sources", "Источники",
+                                                 "Источники Сводки: сколько публикаций у каждого и последняя из них."))
+
+
+def stored_sources(store) -> list[dict]:
+    """Every source with articles: how many, and its latest one (whatever brought them: files, the API, feeds)."""
+    counts = store.query("SELECT source, count(*), MAX(published_at) FROM articles WHERE kind IN ('article', 'post') "
+                         "GROUP BY source ORDER BY count(*) DESC, source")
+    latest = {}
+    for source, aid, title, at in store.query(
+            "SELECT a.source, a.id, a.title, a.published_at FROM articles a JOIN (SELECT source, MAX(published_at) m "
+            "FROM articles WHERE kind IN ('article', 'post') GROUP BY source) l ON a.source = l.source "
+            "AND a.published_at = l.m WHERE a.kind IN ('article', 'post')"):
+        latest.setdefault(source, {"id": aid, "title": title, "published_at": datetime.fromisoformat(at)})
+    return [{"name": s, "count": n, "latest": latest.get(s)} for s, n, _ in counts]
 
 
 @router.get("/source/{name:path}", response_class=HTMLResponse)
