@@ -7,7 +7,9 @@ SAMPLE := svodka/sample/seed_page.txt svodka/sample/telegram_news.jsonl
 .PHONY: run test install sample bench eval clean
 
 run: $(VENV)/.installed
-	$(BIN)/svodka --db $(DB) ingest --source "Новостной сайт (пример)" $(SAMPLE)
+	# event vectors: the ones the sample ships (svodka/sample/event_vectors.npz, when present), none made here;
+	# `svodka relink` makes the rest (~5 min for the sample)
+	SVODKA_EVENT_VECTORS=known $(BIN)/svodka --db $(DB) ingest --source "Новостной сайт (пример)" $(SAMPLE)
 	$(BIN)/svodka --db $(DB) stories --top 5
 	$(BIN)/svodka --db $(DB) serve --host 127.0.0.1 --port 8000
 

@@ -97,6 +97,10 @@ class E5Cache:
         keys = np.array(sorted(self.index, key=self.index.get), dtype="U40")
         np.savez(self.path, keys=keys, vecs=self.vecs)
 
+    def lookup(self, texts: list[str]) -> list[np.ndarray | None]:
+        """The vectors made before, None for the rest (nothing is embedded)."""
+        return [self.vecs[self.index[self.key(t)]] if self.key(t) in self.index else None for t in texts]
+
     def get(self, texts: list[str]) -> np.ndarray:
         from svodka.link.event import event_vectors
 

@@ -5,7 +5,7 @@ related lists beside char TF-IDF, BM25 over lemmas and e5 nearest neighbours, in
 Measured like an outsider: for each window the link model is trained on the OTHER window only (October's gold
 events for November's queries; November's judged pairs for October's), then the shipped model (trained on both,
 in-sample) for reference. Every method ranks the whole window; the query itself is left out.
-Run: .venv/bin/python eval/related_flow.py [--no-e5]
+Run: .venv/bin/python eval/related_flow.py [--no-e5] [--sets=oct,nov]
 """
 from __future__ import annotations
 
@@ -121,16 +121,16 @@ def top_by(ids: list[str], which: str, scores, k: int = 10) -> dict[str, list[st
     return out
 
 
-def main(e5: bool = True) -> None:
+def main(e5: bool = True, sets: tuple[str, ...] = ("oct", "nov")) -> None:
     from train_links import event_pairs, judged_pairs, train, window_docs
 
     t0 = time.perf_counter()
     events = flow.gold_events()
     trained = {}
-    docs = {w: window_docs(w, e5=e5) for w in ("oct", "nov")}
+    docs = {w: window_docs(w, e5=e5, cached_only=w not in sets) for w in ("oct", "nov")}
     trained["nov"] = train([(docs["oct"], event_pairs(docs["oct"], events))], e5)  # for November's queries
     trained["oct"] = train([(docs["nov"], judged_pairs(docs["nov"], "nov"))], e5)  # for October's
-    for which in ("oct", "nov"):
+    for which in sets:
         print(f"news_flow_dev {which}: {len(queries(which))} judged queries over {len(docs[which])} posts")
         shipped = json.loads((ROOT / "svodka/data" / ("link_model_e5.json" if e5 else "link_model.json")).read_text())
         trained[which]["related_floor"] = shipped["related_floor"]
@@ -146,4 +146,5 @@ def main(e5: bool = True) -> None:
 
 
 if __name__ == "__main__":
-    main(e5="--no-e5" not in sys.argv)
+    chosen = tuple(a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--sets="))
+    main(e5="--no-e5" not in sys.argv, sets=chosen[0] if chosen else ("oct", "nov"))

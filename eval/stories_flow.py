@@ -115,7 +115,7 @@ def main(e5: bool = True) -> None:
     names = sorted(e["event"] for e in events)
     random.Random(20241001).shuffle(names)
     halves = [set(names[0::2]), set(names[1::2])]
-    oct_docs, nov_docs = window_docs("oct", e5=e5), window_docs("nov", e5=e5)
+    oct_docs, nov_docs = window_docs("oct", e5=e5), window_docs("nov", e5=e5, cached_only=True)
     nov_pairs = judged_pairs(nov_docs, "nov")
     print(f"news_flow_dev October: {len(events)} gold events, {sum(len(e['members']) for e in events)} posts, "
           f"window {len(oct_docs)} posts; event vectors {'on' if e5 else 'off'}")

@@ -32,12 +32,14 @@ from svodka.link.similarity import LINK_FEATURES, hours_apart, link_features  # 
 OUT = ROOT / "svodka" / "data"
 
 
-def window_docs(which: str, e5: bool = True) -> dict:
-    """{post id: LinkDoc} of a window, e5 vectors attached (from eval/flow.py's cache) when asked."""
+def window_docs(which: str, e5: bool = True, cached_only: bool = False) -> dict:
+    """{post id: LinkDoc} of a window, e5 vectors attached (from eval/flow.py's cache) when asked; with
+    `cached_only`, only the vectors made before (the others stay None: pairs without them are left out)."""
     arts = flow.articles(which)
     docs = {x: link_doc(a, n) for x, a, n in arts}
     if e5:
-        vecs = flow.E5Cache().get([event_text(a.title, a.text) for _, a, _ in arts])
+        texts = [event_text(a.title, a.text) for _, a, _ in arts]
+        vecs = flow.E5Cache().lookup(texts) if cached_only else flow.E5Cache().get(texts)
         for (x, _, _), v in zip(arts, vecs):
             docs[x].event = v
     return docs
@@ -68,7 +70,10 @@ def judged_pairs(docs: dict, which: str) -> list[tuple[str, str, int]]:
 
 
 def matrix(docs: dict, pairs, names) -> tuple[np.ndarray, np.ndarray]:
-    X = np.array([[link_features(docs[a], docs[b]).get(n, 0.0) for n in names] for a, b, _ in pairs])
+    if "e5" in names:
+        pairs = [p for p in pairs if docs[p[0]].event is not None and docs[p[1]].event is not None]
+    X = np.array([[link_features(docs[a], docs[b]).get(n, 0.0) for n in names] for a, b, _ in pairs]).reshape(
+        len(pairs), len(names))
     return X, np.array([y for *_, y in pairs])
 
 
@@ -96,8 +101,9 @@ def related_floor(model: dict, docs: dict, which: str) -> float:
     m = LinkModel.from_json(model)
     folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
     judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
-    scored = [(m.score(link_features(docs[q], docs[c])), g >= 1) for q, pool in judged.items() for c, g in pool.items()
-              if q in docs and c in docs]
+    usable = [(q, c, g) for q, pool in judged.items() for c, g in pool.items() if q in docs and c in docs
+              and ("e5" not in m.names or (docs[q].event is not None and docs[c].event is not None))]
+    scored = [(m.score(link_features(docs[q], docs[c])), g >= 1) for q, c, g in usable]
     for floor in np.arange(0.05, 0.6, 0.05):
         band = [rel for s, rel in scored if floor <= s < floor + 0.1]
         if band and sum(band) / len(band) >= 0.5:
@@ -106,7 +112,7 @@ def related_floor(model: dict, docs: dict, which: str) -> float:
 
 
 def main() -> None:
-    oct_docs, nov_docs = window_docs("oct"), window_docs("nov")
+    oct_docs, nov_docs = window_docs("oct"), window_docs("nov", cached_only=True)
     events = flow.gold_events()
     sets = [(oct_docs, event_pairs(oct_docs, events)), (nov_docs, judged_pairs(nov_docs, "nov"))]
     sys.path.insert(0, str(ROOT / "eval"))

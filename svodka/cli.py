@@ -212,6 +212,11 @@ def cmd_pairs(args) -> int:
 
     def doc(r: dict, n: int):
         title, text = str(r.get(f"title_{n}") or ""), str(r.get(f"text_{n}") or "")
+        if not title and text:  # the headline as ingest finds one, not the whole text read as a body
+            from .ingest.jsonl import headline_and_body
+
+            title, blocks = headline_and_body(text)
+            text = "\n\n".join(b.text for b in blocks) or text
         when = None
         if r.get(f"date_{n}"):
             try:

@@ -62,6 +62,7 @@ def doc_data(doc: LinkDoc, kind: str, is_news: bool) -> str:
     return json.dumps({
         "title": doc.title, "lemmas": doc.lemmas, "title_lemmas": sorted(doc.title_lemmas),
         "entities": sorted(doc.entities), "figures": sorted(doc.figures, key=str), "numbers": sorted(doc.numbers),
+        "opening": doc.opening,
         "published_at": doc.published_at.isoformat() if doc.published_at else None, "source": doc.source,
         "kind": kind, "is_news": is_news}, ensure_ascii=False)
 
@@ -78,7 +79,8 @@ def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, di
                   title_lemmas=frozenset(d["title_lemmas"]), entities=frozenset(tuple(e) for e in d["entities"]),
                   figures=frozenset(tuple(f) for f in d["figures"]), vector=event.unpack(vector, DIM)[0],
                   published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
-                  source=d["source"], event=event.unpack(vector, DIM)[1], numbers=frozenset(d.get("numbers", ())))
+                  source=d["source"], event=event.unpack(vector, DIM)[1], numbers=frozenset(d.get("numbers", ())),
+                  opening=d.get("opening", ""))
     return doc, {"kind": d.get("kind"), "is_news": d.get("is_news")}  # the rest is in the doc: keep the cache lean
 
 

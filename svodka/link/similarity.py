@@ -43,6 +43,7 @@ class LinkDoc:
     source: str = ""
     event: np.ndarray | None = None  # the e5 vector (link/event.py), where one was made
     numbers: frozenset = frozenset()  # the numbers written in the head of the text ("22", "10.30")
+    opening: str = ""  # the headline's first two words: a recurring report's template shows there
 
     # derived on first use, then kept: a doc read only to find it is out of a story's time window never needs them
 
@@ -77,6 +78,12 @@ class LinkDoc:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_OPENING = re.compile(r"[^\W\d_]+", re.U)
+
+
+def opening(title: str) -> str:
+    words = _OPENING.findall(title.lower().replace("ё", "е"))
+    return " ".join(words[:2]) if len(words) >= 2 else ""
 
 
 def content_lemmas(text: str) -> list[str]:
@@ -96,7 +103,7 @@ def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_
     figs = frozenset((f.value, f.unit or f.what) if hasattr(f, "value") else tuple(f) for f in figures)
     return LinkDoc(id=id, title=title, lemmas=Counter(content_lemmas(f"{title}\n{head}")),
                    title_lemmas=frozenset(content_lemmas(title)), entities=ents, figures=figs,
-                   numbers=frozenset(_NUMBER.findall(f"{title}\n{head}")),
+                   numbers=frozenset(_NUMBER.findall(f"{title}\n{head}")), opening=opening(title),
                    vector=embed(article_text(title, head)), published_at=published_at, source=source)
 
 
@@ -254,9 +261,13 @@ def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
     """Two instances of a recurring report (the nightly air-defence count, the quotes column, the weather
     warning): worded alike, hours apart, with other numbers. Each is its own event."""
     apart = hours_apart(a, b)
-    alike = RECURRING_ALIKE_SAME_SOURCE if a.source and a.source == b.source else RECURRING_ALIKE
-    return (apart is not None and apart > RECURRING_AFTER_H and parts["tfidf"] >= alike
-            and a.numbers != b.numbers)
+    if apart is None or apart <= RECURRING_AFTER_H:
+        return False
+    same_source = bool(a.source) and a.source == b.source
+    if same_source and a.opening and a.opening == b.opening:  # "Сегодня отмечается…", "Колонка котировок…"
+        return True
+    alike = RECURRING_ALIKE_SAME_SOURCE if same_source else RECURRING_ALIKE
+    return parts["tfidf"] >= alike and a.numbers != b.numbers
 
 
 def link_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> tuple[float, dict[str, float], LinkModel]:
