@@ -4,6 +4,7 @@ machine without the internet both refuse)."""
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -40,7 +41,7 @@ def operations(spec: dict) -> list[dict]:
             body = op.get("requestBody", {}).get("content", {})
             out.append({
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": op.get("description", ""), "id": f"{method}-{path}".replace("/", "-").strip("-"),
+                "description": op.get("description", ""), "id": re.sub(r"[^a-z0-9]+", "-", f"{method}-{path}".lower()).strip("-"),
                 "auth": bool(op.get("security")),
                 "params": [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
                             "type": schema_name(p.get("schema", {})),

@@ -263,7 +263,8 @@ async def article_page(request: Request, article_id: str):
     article, analysis = found
     text = article.text
     rubric = page_feed_rubric(article.rubric, analysis.rubric if analysis else None)
-    return fresh_as_of(d, page("article.html", title=article.title, article=article, rubric=rubric,
+    came_from = teaser_page(d, article) if article.kind == "stub" else None
+    return fresh_as_of(d, page("article.html", title=article.title, came_from=came_from, article=article, rubric=rubric,
                 blocks=marked_blocks(article, analysis), heading=HEADING, source_url=safe_url(article.url),
                 quotes=quotes_of(analysis), figures=key_figures(text, analysis),
                 related=related_rows(d.related(article, analysis)),
@@ -271,6 +272,12 @@ async def article_page(request: Request, article_id: str):
                 speakers={e.normalised for e in analysis.entities if e.type == "PER"} if analysis else set(),
                 meta=seo.article_meta(request, article, RUBRIC_NAMES_RU.get(rubric or ""), d.linker.root(article.id),
                                       safe_url(article.url))))
+
+
+def teaser_page(d: Desk, stub: Article) -> Article | None:
+    """The page whose "Похожие новости" the stub came from: its date stands for the stub's, and it is linked."""
+    rows = d.store.query("SELECT page_id FROM teasers WHERE article_id=? ORDER BY page_id LIMIT 1", (stub.id,))
+    return d.store.get(rows[0][0]) if rows else None
 
 
 def fresh_as_of(d: Desk, response):
