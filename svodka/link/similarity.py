@@ -254,6 +254,7 @@ def use_link_models(plain: dict | None, with_e5: dict | None) -> None:
 
 RECURRING_AFTER_H = 12  # the same report a day later is the next day's report
 RECURRING_ALIKE = 0.45  # lemma TF-IDF cosine from which two texts read as one template
+RARE_IDF = 6.5  # a lemma this rare (a name, a term: "Кобахидзе", "МРОТ"; not "день", "праздник") is specific
 RECURRING_ALIKE_SAME_SOURCE = 0.3  # a channel's own daily report varies less around its template
 
 
@@ -263,6 +264,8 @@ def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
     apart = hours_apart(a, b)
     if apart is None or apart <= RECURRING_AFTER_H:
         return False
+    if not any(idf(w) >= RARE_IDF for w in a.weights.keys() & b.weights.keys()):
+        return True  # a day apart with nothing specific in common: the same kind of news, not the same news
     same_source = bool(a.source) and a.source == b.source
     if same_source and a.opening and a.opening == b.opening:  # "Сегодня отмечается…", "Колонка котировок…"
         return True
