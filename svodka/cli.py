@@ -216,7 +216,8 @@ def cmd_pairs(args) -> int:
             from .ingest.jsonl import headline_and_body
 
             title, blocks = headline_and_body(text)
-            text = "\n\n".join(b.text for b in blocks) or text
+            body = "\n\n".join(b.text for b in blocks)
+            text = "" if body.strip() == title.strip() else body  # one sentence: a headline pair
         when = None
         if r.get(f"date_{n}"):
             try:

@@ -23,7 +23,7 @@ def linked(sample_db):
 def test_seed_related_is_about_its_matter_not_its_teasers(linked):
     store, linker = linked
     items = linker.related(SEED_ID, k=10)
-    assert len(items) == 10
+    assert len(items) >= 6  # under the model's floor nothing is listed: a short list beats a random one
     titles = " ".join(i.title.lower() for i in items)
     # Ukraine's resources / a US-Ukraine deal / Putin and Trump
     assert "ископаем" in titles or "редкоземел" in titles

@@ -21,6 +21,7 @@ from .similarity import LinkDoc, hours_apart, idf, link_model, link_score, make_
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
+STORY_GAP_H = 48  # ... and not one whose last report is older than two days
 NEIGHBOURS = 30  # nearest by each vector (navec, and e5 where there is one)
 VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip the link model
 MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
@@ -46,11 +47,12 @@ class StoryState:
     title_article: str = ""
 
     def active_at(self, when: datetime | None) -> bool:
-        """Whether an article of this time may join: within the window of the story's span."""
+        """Whether an article of this time may join: within the window of the story's span, and no longer than
+        STORY_GAP_H after its last report (a story gone quiet for days is over; a new report is a new story)."""
         if when is None or self.first_at is None or self.last_at is None:
             return True
         window = timedelta(hours=STORY_WINDOW_H)
-        return self.first_at - window <= when <= self.last_at + window
+        return self.first_at - window <= when <= self.last_at + timedelta(hours=STORY_GAP_H)
 
     def as_story(self) -> Story:
         return Story(id=self.id, title=self.title, title_article=self.title_article, first_at=self.first_at,
@@ -100,6 +102,7 @@ class Linker:
         self.stories: dict[int, StoryState] = {}
         self.linked: set[str] = set()
         self.merged: list[tuple[int, int]] = []  # (gone, into) since the last batch was written
+        self.last_story_id = 0  # ids are never reused: a follower must not take a new story for a merged one
         self.last_seq = 0  # the store's link docs up to this one are in memory
         # docs made elsewhere (Ray tasks: svodka/distributed.py), by (article id, content hash); each taken once
         self.prepared: dict[tuple[str, str], LinkDoc] = {}
@@ -146,6 +149,7 @@ class Linker:
             old = self.story_of.get(m)
             if old is not None and old != story.id:
                 self.stories.pop(old, None)
+        self.last_story_id = max(self.last_story_id, story.id)
         self.stories[story.id] = StoryState(id=story.id, first_at=story.first_at, last_at=story.last_at,
                                             title=story.title, title_article=story.title_article, members=members,
                                             sources=sources)
@@ -256,7 +260,7 @@ class Linker:
                 best_score, best_id = ranked[0]
                 bridged = [sid for score, sid in ranked[1:MERGE_PROBES + 1] if score >= threshold]
         if best_id is None:
-            best_id = max(self.stories, default=0) + 1
+            self.last_story_id = best_id = max(self.last_story_id, max(self.stories, default=0)) + 1
             self.stories[best_id] = StoryState(id=best_id)
         story = self.stories[best_id]
         self.join(story, doc)

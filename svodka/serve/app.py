@@ -288,7 +288,8 @@ class RefuseNul:
     async def __call__(self, scope, receive, send):
         query = scope.get("query_string", b"")
         if scope["type"] == "http" and ("\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query):
-            body = b'{"detail":"NUL character in the request"}'
+            # shaped as FastAPI's own 422 (HTTPValidationError), which the schema promises
+            body = b'{"detail":[{"loc":["query"],"msg":"NUL character in the request","type":"value_error"}]}'
             await send({"type": "http.response.start", "status": 422,
                         "headers": [(b"content-type", b"application/json"),
                                     (b"content-length", str(len(body)).encode())]})
