@@ -10,7 +10,9 @@ import json
 import os
 import pickle
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +119,33 @@ class E5Cache:
         return self.vecs[[self.index[self.key(t)] for t in texts]]
 
 
+@contextmanager
+def linked_window(which: str, e5: bool, model: dict | None = None):
+    """The window through Svodka's own store and linker, in a throwaway SQLite file, judged by `model` (a
+    training's JSON; None: the shipped one). Yields (linker, {post id: article id}); analyses and link docs are
+    made once (cached), not per run."""
+    from svodka.link.linker import Linker
+    from svodka.link.similarity import use_link_models
+    from svodka.store.sqlite import SQLiteStore
+    from train_links import window_docs
+
+    arts = articles(which)
+    docs = window_docs(which, e5=e5)
+    use_link_models(None if e5 else model, model if e5 else None)
+    os.environ["SVODKA_EVENT_VECTORS"] = "1" if e5 else "0"
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteStore(str(Path(tmp) / "flow.db"))
+        try:
+            store.add_batch([a for _, a, _ in arts], {a.content_hash: n for _, a, n in arts})
+            linker = Linker(store)
+            linker.prepared = {(a.id, a.content_hash): docs[x] for x, a, _ in arts}
+            linker.link_pending()
+            yield linker, {x: a.id for x, a, _ in arts}
+        finally:
+            store.close()
+            use_link_models(None, None)
+
+
 def gold_events() -> list[dict]:
     return json.loads((GOLD / "events.json").read_text(encoding="utf-8"))
 
@@ -124,7 +153,6 @@ def gold_events() -> list[dict]:
 def score(kind: str, run_lines: list[dict], *extra: str) -> str:
     """Runs news_flow_dev's own score.py over a run and returns what it prints."""
     import subprocess
-    import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
         for line in run_lines:

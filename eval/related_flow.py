@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
+import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -36,38 +35,16 @@ def queries(which: str) -> list[str]:
 def score_line(which: str, run: dict[str, list[str]]) -> str:
     lines = [{"query": q, "ranked": r} for q, r in run.items()]
     out = flow.score("related", lines, "--set", which)
-    keep = [x.split("(")[0] + x.split(")")[-1].split("over")[0] for x in out.splitlines() if x.startswith(("nDCG", "P@5", "same-event"))]
+    keep = [" ".join(m.groups()) for x in out.splitlines() if x.startswith(("nDCG", "P@5", "same-event"))
+            for m in [re.match(r"(\S+).*?\)\s+([\d.]+)", x)] if m]
     return " | ".join(" ".join(x.split()) for x in keep) or out.splitlines()[0]
 
 
-def ndcg_of(which: str, run: dict[str, list[str]]) -> str:
-    return score_line(which, run)
-
-
 def svodka_lists(which: str, e5: bool, model: dict | None) -> dict[str, list[str]]:
-    from svodka.link.linker import Linker
-    from svodka.link.similarity import use_link_models
-    from svodka.store.sqlite import SQLiteStore
-    from train_links import window_docs
-
-    arts = flow.articles(which)
-    docs = window_docs(which, e5=e5)
-    if model:
-        use_link_models(None if e5 else model, model if e5 else None)
-    os.environ["SVODKA_EVENT_VECTORS"] = "1" if e5 else "0"
-    with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(str(Path(tmp) / "flow.db"))
-        store.add_batch([a for _, a, _ in arts], {a.content_hash: n for _, a, n in arts})
-        linker = Linker(store)
-        linker.prepared = {(a.id, a.content_hash): docs[x] for x, a, _ in arts}
-        linker.link_pending()
-        post_of = {a.id: x for x, a, _ in arts}
-        art_of = {x: a.id for x, a, _ in arts}
-        run = {q: [post_of[r.article_id] for r in linker.related(art_of[q], k=10)] for q in queries(which)
-               if q in art_of}
-        store.close()
-    use_link_models(None, None)
-    return run
+    with flow.linked_window(which, e5, model) as (linker, article_of):
+        post_of = {a: x for x, a in article_of.items()}
+        return {q: [post_of[r.article_id] for r in linker.related(article_of[q], k=10)] for q in queries(which)
+                if q in article_of}
 
 
 def tfidf_lists(which: str) -> dict[str, list[str]]:

@@ -11,10 +11,8 @@ Run: .venv/bin/python eval/stories_flow.py [--no-e5] [--quick]
 """
 from __future__ import annotations
 
-import os
 import random
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -53,27 +51,9 @@ def bcubed(story_of: dict[str, object], events: list[dict], only: set[str] | Non
 
 
 def run_linker(e5: bool, model: dict | None = None) -> dict[str, int]:
-    """The window through Svodka's store and linker (the analyses and link docs made once); {post id: story}."""
-    from svodka.link import event
-    from svodka.link.linker import Linker
-    from svodka.link.similarity import use_link_models
-    from svodka.store.sqlite import SQLiteStore
-    from train_links import window_docs
-
-    arts = flow.articles("oct")
-    docs = window_docs("oct", e5=e5)
-    use_link_models(model if not e5 else None, model if e5 else None) if model else use_link_models(None, None)
-    os.environ["SVODKA_EVENT_VECTORS"] = "1" if e5 else "0"
-    with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(str(Path(tmp) / "flow.db"))
-        store.add_batch([a for _, a, _ in arts], {a.content_hash: n for _, a, n in arts})
-        linker = Linker(store)
-        linker.prepared = {(a.id, a.content_hash): docs[x] for x, a, _ in arts}
-        linker.link_pending()
-        out = {x: linker.story_of[a.id] for x, a, _ in arts if a.id in linker.story_of}
-        store.close()
-    use_link_models(None, None)
-    return out
+    """The October window linked by Svodka: {post id: story}."""
+    with flow.linked_window("oct", e5, model) as (linker, article_of):
+        return {x: linker.story_of[a] for x, a in article_of.items() if a in linker.story_of}
 
 
 def best_threshold(model: dict, e5: bool, events_used: list[str]) -> float:
