@@ -86,10 +86,6 @@ def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, di
     return doc, {"kind": d.get("kind"), "is_news": d.get("is_news")}  # the rest is in the doc: keep the cache lean
 
 
-def event_text_of(doc: LinkDoc, text: str) -> str:
-    return event.event_text(doc.title, text)
-
-
 class Linker:
     def __init__(self, store, load: bool = True):
         self.store = store
