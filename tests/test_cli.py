@@ -5,6 +5,8 @@ import sys
 
 from conftest import SEED, fixture
 
+pytest_plugins = ["conftest_serve"]  # the sample database, built once a session (for `stories --since`)
+
 
 def svodka(*args, db=None, env_db=None):
     env = dict(os.environ)
@@ -69,3 +71,32 @@ def test_source_names_a_page_dump(tmp_path):
     r = svodka("parse", str(SEED), "--json", "--source", "Пример.ру")
     assert json.loads(r.stdout)[0]["source"] == "Пример.ру"
     assert json.loads(svodka("parse", str(SEED), "--json").stdout)[0]["source"] == "page"
+
+
+def test_stories_since_lists_only_stories_last_reported_within_the_span(served_db):
+    from datetime import datetime, timedelta
+
+    from svodka.link.linker import reference_time
+    from svodka.store import open_store
+
+    store = open_store(served_db)
+    try:
+        now = reference_time(store)
+    finally:
+        store.close()
+
+    def stories(*args):
+        r = svodka("stories", "--top", "100000", "--json", *args, db=served_db)
+        assert r.returncode == 0, r.stderr
+        return [json.loads(line) for line in r.stdout.splitlines()]
+
+    every = stories()
+    day = stories("--since", "24h")
+    within = {s["id"] for s in every if abs(datetime.fromisoformat(s["last_at"]) - now) <= timedelta(hours=24)}
+    assert day and len(within) < len(every)
+    assert {s["id"] for s in day} == within
+    assert all(now - timedelta(hours=24) <= datetime.fromisoformat(s["last_at"]) <= now + timedelta(hours=24)
+               for s in day)
+    # the seed page, dated months after the rest of the sample, is no story of the sample's last day
+    seed = next(s for s in every if s["last_at"].startswith("2025-02-25"))
+    assert seed["id"] not in {s["id"] for s in day}

@@ -378,11 +378,15 @@ class Linker:
 
     def top_stories(self, n: int = 20, since: timedelta | None = None, now: datetime | None = None,
                     min_size: int = 1) -> list[Story]:
+        """The heaviest stories; with `since`, only those whose last article is within `since` of the desk's 'now'
+        (reference_time): older ones are over, and one dated further ahead (the odd late page reference_time looks
+        past, a misread year) is not news of that span either."""
         now = reference_time(self.store, now)
-        cutoff = now - since if since else None
         stories = []
         for st in self.stories.values():
-            if len(st.members) < min_size or (cutoff and (st.last_at is None or st.last_at < cutoff)):
+            if len(st.members) < min_size:
+                continue
+            if since and (st.last_at is None or abs(st.last_at - now) > since):
                 continue
             story = st.as_story()
             story.weight = story_weight(story, now)
