@@ -6,7 +6,10 @@ Rubric: 5-fold stratified cross-validation over tgcontest + RIA + the channel po
 own pipeline (features, fit, export to JSON, numpy prediction), scored on the sources' gold classes (each
 source apart too) and on the silver fine labels; then each source trained without it (everything else, posts
 included) and tested on it; then the shipped recipe trained on everything, tested on the 100 telegram_news_ru
-DEV posts labelled by reading them (left out of training) (eval/data/rubric_posts_dev.jsonl: 9 rubrics).
+DEV posts labelled by reading them (left out of training) (eval/data/rubric_posts_dev.jsonl: 9 rubrics). Every
+model is calibrated on its own training texts only, as the shipped one is. Beside each figure, in the same run:
+the recipe shipped before (train_rubric.RUBRIC_BEFORE, without the sports posts) through the same steps, and the
+majority class.
 News: 5 folds by Telegram channel (each fold holds out one programming channel and about four news channels,
 and a fifth of the tgcontest articles); scored on the held-out channels (weak labels) and on tgcontest (gold).
 Then speed on one core and the shipped models' size and load time. Needs scikit-learn, like the training.
@@ -22,6 +25,7 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import zlib  # noqa: E402
+from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -37,9 +41,18 @@ LABELLED_POSTS = ROOT / "eval" / "data" / "rubric_posts_dev.jsonl"
 SOCIETY_PARTS = {"politics": "society", "world": "society", "incidents": "society"}  # the gold classes' society
 
 
-def trained(examples: list[tr.Example], feature_opts: dict, c: float) -> rubric.LinearModel:
-    vectorizer, classifier = tr.fit(examples, feature_opts, c)
-    return rubric.LinearModel(tr.export(vectorizer, classifier, feature_opts))
+def trained(examples: list[tr.Example], recipe: tr.Recipe, calibrate: bool = False) -> rubric.LinearModel:
+    """The recipe's model on these examples; `calibrate`: with a temperature fitted on these examples only (5
+    inner folds), as the shipped model is."""
+    vectorizer, classifier = tr.fit(examples, recipe)
+    t = tr.temperature(examples, recipe) if calibrate else 1.0
+    return rubric.LinearModel(tr.export(vectorizer, classifier, recipe, t))
+
+
+def shipped_class(m: rubric.LinearModel, e: tr.Example) -> str:
+    """What the analysis files the text under (split_society, "other" when unsure), in the gold classes."""
+    r = rubric.classify_with(m, e.title, e.text).rubric
+    return SOCIETY_PARTS.get(r, r)
 
 
 def learned_class(m: rubric.LinearModel, e: tr.Example) -> str:
@@ -67,27 +80,48 @@ def ria_tag_labels(data: Path) -> dict[str, str]:
     return out
 
 
-def rubric_cv(examples: list[tr.Example], tag_labels: dict[str, str]) -> None:
+def cv_predictions(examples: list[tr.Example], recipe: tr.Recipe, calibrate: bool):
+    """(model alone, as shipped, 9 rubrics) for each example, from the fold model that did not see it."""
     from sklearn.model_selection import StratifiedKFold
 
-    learned, fine = [""] * len(examples), [""] * len(examples)
+    learned, shipped, fine = [""] * len(examples), [""] * len(examples), [""] * len(examples)
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(examples, [e.label for e in examples])
     for train_idx, test_idx in folds:
-        m = trained([examples[i] for i in train_idx], tr.RUBRIC_FEATURES, tr.RUBRIC_C)
+        m = trained([examples[i] for i in train_idx], recipe, calibrate)
         for i in test_idx:
             e = examples[i]
             learned[i] = learned_class(m, e)
             fine[i] = rubric.classify_with(m, e.title, e.text).rubric
-    print(f"Rubric, {FOLDS}-fold stratified CV over tgcontest + RIA + channel posts ({len(examples)} texts)")
+            shipped[i] = SOCIETY_PARTS.get(fine[i], fine[i])
+    return learned, shipped, fine
+
+
+SOURCES = (("tgcontest", lambda e: e.group == "tgcontest"), ("ria", lambda e: e.group == "ria"),
+           ("channel posts", lambda e: e.group not in ("tgcontest", "ria")))
+
+
+def rubric_cv(examples: list[tr.Example], before: list[tr.Example], tag_labels: dict[str, str]) -> None:
+    learned, shipped, fine = cv_predictions(examples, tr.RUBRIC, calibrate=True)
+    old_learned, old_shipped, _ = cv_predictions(before, tr.RUBRIC_BEFORE, calibrate=True)
+    print(f"Rubric, {FOLDS}-fold stratified CV over tgcontest + RIA + channel posts ({len(examples)} texts; "
+          f"fold models calibrated on their own training folds)")
     report("gold classes (the model alone; society = politics + world + incidents + society)",
            [e.label for e in examples], learned)
-    final = [SOCIETY_PARTS.get(f, f) for f in fine]  # what is shipped: the model, "other" when unsure
-    for name, group in (("tgcontest", lambda e: e.group == "tgcontest"), ("ria", lambda e: e.group == "ria"),
-                        ("channel posts", lambda e: e.group not in ("tgcontest", "ria"))):
+    for name, group in SOURCES:
         idx = [i for i, e in enumerate(examples) if group(e)]
-        report(f"{name}, gold classes, model alone", [examples[i].label for i in idx], [learned[i] for i in idx])
-        report(f"{name}, gold classes, with \"other\" when unsure (fold models not calibrated)", [examples[i].label for i in idx],
-               [final[i] for i in idx])
+        gold = [examples[i].label for i in idx]
+        report(f"{name}, gold classes, model alone", gold, [learned[i] for i in idx])
+        report(f"{name}, gold classes, as shipped (split_society, \"other\" when unsure)", gold,
+               [shipped[i] for i in idx])
+        misses = Counter((examples[i].label, shipped[i]) for i in idx if shipped[i] != examples[i].label)
+        print("    misses (gold -> shipped): " + ", ".join(f"{g}->{p} {n}" for (g, p), n in misses.most_common(8)))
+        old = [i for i, e in enumerate(before) if group(e)]
+        majority = max(set(gold), key=gold.count)
+        print(f"    baselines: recipe before (no navec, no source weight, no sports posts; its own CV over "
+              f"{len(before)} texts, {len(old)} of this source) model alone "
+              f"{np.mean([before[i].label == old_learned[i] for i in old]):.3f}, as shipped "
+              f"{np.mean([before[i].label == old_shipped[i] for i in old]):.3f}; "
+              f"majority class ({majority}) {gold.count(majority) / len(gold):.3f}")
     report("9 rubrics vs silver labels (model + split_society; politics/world/incidents/weather are silver)",
            [e.fine for e in examples], fine)
     tagged = [i for i, e in enumerate(examples) if e.group == "ria" and e.title in tag_labels]
@@ -95,15 +129,20 @@ def rubric_cv(examples: list[tr.Example], tag_labels: dict[str, str]) -> None:
            [tag_labels[examples[i].title] for i in tagged], [fine[i] for i in tagged])
 
 
-def rubric_cross_source(examples: list[tr.Example]) -> None:
-    print("Rubric, each source trained without it (gold classes; everything else, channel posts included)")
+def rubric_cross_source(examples: list[tr.Example], before: list[tr.Example]) -> None:
+    print("Rubric, each source trained without it (gold classes; everything else, channel posts included; "
+          "calibrated on the rest)")
     for test_on in ("tgcontest", "ria"):
-        m = trained([e for e in examples if e.group != test_on], tr.RUBRIC_FEATURES, tr.RUBRIC_C)
+        m = trained([e for e in examples if e.group != test_on], tr.RUBRIC, calibrate=True)
         test = [e for e in examples if e.group == test_on and e.label in m.classes]
         report(f"without {test_on} -> test {test_on}, model alone", [e.label for e in test],
                [learned_class(m, e) for e in test])
-        report(f"without {test_on} -> test {test_on}, \"other\" when unsure", [e.label for e in test],
-               [SOCIETY_PARTS.get(r, r) for r in (rubric.classify_with(m, e.title, e.text).rubric for e in test)])
+        report(f"without {test_on} -> test {test_on}, as shipped", [e.label for e in test],
+               [shipped_class(m, e) for e in test])
+        old = trained([e for e in before if e.group != test_on], tr.RUBRIC_BEFORE)
+        old_test = [e for e in before if e.group == test_on and e.label in old.classes]
+        print(f"    baseline: recipe before, model alone: n={len(old_test)} accuracy "
+              f"{np.mean([e.label == learned_class(old, e) for e in old_test]):.3f}")
 
 
 def labelled_posts(data: Path) -> list[tuple[str, str, str]]:
@@ -119,17 +158,17 @@ def labelled_posts(data: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def posts_eval(examples: list[tr.Example], data: Path) -> None:
+def posts_eval(examples: list[tr.Example], before: list[tr.Example], data: Path) -> None:
     posts = labelled_posts(data)
-    m = rubric.LinearModel(tr.export(*tr.fit(examples, tr.RUBRIC_FEATURES, tr.RUBRIC_C), tr.RUBRIC_FEATURES,
-                                     tr.temperature(examples, tr.RUBRIC_FEATURES, tr.RUBRIC_C)))
-    pred = [rubric.classify_with(m, title, text).rubric for title, text, _ in posts]
     gold = [label for _, _, label in posts]
     print(f"Rubric on {len(posts)} telegram_news_ru DEV posts labelled by reading (never trained on), "
           "trained as shipped (calibrated)")
-    report("9 rubrics", gold, pred)
-    report("gold classes (society = politics + world + incidents + society)",
-           [SOCIETY_PARTS.get(g, g) for g in gold], [SOCIETY_PARTS.get(p, p) for p in pred])
+    for name, recipe, train in (("", tr.RUBRIC, examples), ("recipe before: ", tr.RUBRIC_BEFORE, before)):
+        m = trained(train, recipe, calibrate=True)
+        pred = [rubric.classify_with(m, title, text).rubric for title, text, _ in posts]
+        report(f"{name}9 rubrics", gold, pred)
+        report(f"{name}gold classes (society = politics + world + incidents + society)",
+               [SOCIETY_PARTS.get(g, g) for g in gold], [SOCIETY_PARTS.get(p, p) for p in pred])
 
 
 def is_post(e: tr.Example) -> bool:
@@ -165,7 +204,7 @@ def news_eval(examples: list[tr.Example]) -> None:
     folds = news_folds(examples)
     with_rules, without = [False] * len(examples), [False] * len(examples)
     for k in range(FOLDS):
-        m = trained([e for e, f in zip(examples, folds) if f != k], tr.NEWS_FEATURES, tr.NEWS_C)
+        m = trained([e for e, f in zip(examples, folds) if f != k], tr.NEWS)
         for i in (i for i, f in enumerate(folds) if f == k):
             e = examples[i]
             without[i] = rubric.is_news_with(m, e.title, e.text, rules=False)[0]
@@ -193,7 +232,7 @@ def speed(rubrics: list[tr.Example], news: list[tr.Example]) -> None:
     for name, path, run in (("classify_rubrics", rubric.RUBRIC_MODEL_PATH, rubric.classify_rubrics),
                             ("is_news", rubric.NEWS_MODEL_PATH, lambda batch: [rubric.is_news(*x) for x in batch])):
         rubric.lemma.cache_clear()
-        rubric.model(path)._form_ids.clear()
+        rubric.model(path).clear_caches()
         rates = []
         for batch in (items[:half], items[half:], items):  # empty caches; unseen items, caches warmed; all seen
             start = time.perf_counter()
@@ -226,9 +265,10 @@ def main(argv: list[str] | None = None) -> None:
     rubrics = tr.rubric_examples(args.data)
     news = tr.news_examples(args.data)
     load_figures()
-    rubric_cv(rubrics, ria_tag_labels(args.data))
-    rubric_cross_source(rubrics)
-    posts_eval(rubrics, args.data)
+    before = tr.rubric_examples(args.data, sports=False)
+    rubric_cv(rubrics, before, ria_tag_labels(args.data))
+    rubric_cross_source(rubrics, before)
+    posts_eval(rubrics, before, args.data)
     news_eval(news)
     speed(rubrics, news)
     print(f"eval took {time.perf_counter() - started:.0f} s")

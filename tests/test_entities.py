@@ -106,3 +106,14 @@ def test_not_organisations_dropped():
     names = {(e.normalised, e.type) for e in find_entities(text)}
     assert ("Газпром", "ORG") in names
     assert not {n for n, t in names if n in ("СМИ", "ПАО")}
+
+
+def test_foreign_first_name_is_not_declined_and_the_surname_gives_the_case():
+    # "-и", "-о", "-ю" foreign first names are the same in every case; a name in "-ы" is a genitive of one in "-а"
+    assert normalise("Такеши Накамуры", "PER") == "Такеши Накамура"
+    for text, name, want in (
+            ("Министр Сейджи Накамура заявил журналистам, что переговоры продолжатся.", "Сейджи Накамура",
+             "Сейджи Накамура"),
+            ("Журналисты взяли интервью у Кими Ярвинена после гонки.", "Кими Ярвинена", "Кими Ярвинен")):
+        start = text.index(name)
+        assert base_form(text, start, start + len(name), "PER") == want

@@ -183,3 +183,31 @@ def test_unsure_is_other(monkeypatch):
     monkeypatch.setattr(rubric, "UNSURE_BELOW", result.confidence + 0.01)
     unsure = classify_rubric(*SPORTS)
     assert unsure.rubric == "other" and unsure.scores == result.scores
+
+
+def test_navec_part_adds_the_mean_of_its_words_scores():
+    # the shipped model scores the navec mean vector of the title (twice) and lead; per-word cached scores must
+    # add up to exactly what the training script's features give
+    import numpy as np
+
+    m = rubric.model(rubric.RUBRIC_MODEL_PATH)
+    assert m.dense_coef is not None and m.dense_coef.shape == (rubric.NAVEC_DIM, len(m.classes))
+    title, text = CULTURE
+    full = m.probabilities(title, text)
+    dense, m.dense_coef = m.dense_coef, None
+    try:
+        sparse_only = m.probabilities(title, text)
+    finally:
+        m.dense_coef = dense
+    z = np.log(sparse_only) + rubric.dense_features(title, text) @ dense
+    expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert np.allclose(full, expected, atol=1e-5)
+    assert not np.allclose(full, sparse_only, atol=1e-3)  # the navec part does move the scores
+
+
+def test_weather_report_is_filed_under_other():
+    title = "Циклон обрушится на Москву в субботу"
+    text = ("Синоптики обещают снегопад и гололедицу, сформируется снежный покров, ночью мороз до минус десяти "
+            "градусов. Метеорологическая зима наступит с опозданием.")
+    assert rubric.split_society(title, text) == "other"
+    assert classify_rubric(title, text).rubric == "other"

@@ -26,6 +26,8 @@ _CYR = re.compile("[а-яё]", re.I)
 _CONSONANT_END = re.compile("[бвгджзклмнпрстфхцчшщйь]$", re.I)
 # Маском, Стармером, Андржеевского: endings of oblique cases
 _OBLIQUE_END = re.compile("(ом|ем|ём|ым|им|ой|ей|ою|ею|ому|ему|ого|его|ых|их|ыми|ими|ую|юю)$", re.I)
+# a person is one: the plural endings are no sign of a case ("Кими" is no instrumental plural)
+_OBLIQUE_END_PER = re.compile("(ом|ем|ём|ым|им|ой|ей|ою|ею|ому|ему|ого|его|ую|юю)$", re.I)
 _MASC_ENDINGS = (("а", "gent"), ("я", "gent"), ("у", "datv"), ("ю", "datv"), ("е", "loct"), ("ом", "ablt"),
                  ("ем", "ablt"))
 _G, _D, _A, _L, _I = "gent", "datv", "accs", "loct", "ablt"
@@ -35,6 +37,7 @@ PREPOSITIONS = {w: frozenset(cases) for ws, cases in (
     ("в во на о об обо", (_L, _A)), ("за под", (_I, _A)), ("с со", (_I, _G)), ("через про сквозь", (_A,)),
     ("по", (_D, _L, _A))) for w in ws.split()}
 CONFIDENT = 3  # the best reading must be this many times likelier than the next one, else the context decides
+MASC_UNKNOWN = 0.2  # weight of "Маска" read as a case of "Маск" when pymorphy does not know the word
 EVIDENCE = 8.0  # a nominative form seen elsewhere in the text multiplies its reading's score
 
 
@@ -111,26 +114,40 @@ def readings(word: str, kind: str) -> tuple[Reading, ...]:
         gender = str(p.tag.gender) if p.tag.gender else None
         out.append(Reading(str(p.tag.case), str(number), gender, match_case(form, word), p.score))
     if not known and kind != "ADJ":
-        if _CONSONANT_END.search(word) and (kind == "ORG" or not _OBLIQUE_END.search(word)):  # Росатом, Моспром
+        oblique = (_OBLIQUE_END_PER if kind == "PER" else _OBLIQUE_END).search(word)
+        if _CONSONANT_END.search(word) and (kind == "ORG" or not oblique):  # Росатом, Моспром
             # a foreign name in an oblique case would have an ending: "Стармер", "Тоттенхэм", "Карзай"
             return (Reading("nomn", "sing", None, word, 1.0),)
+        low = word.lower()
+        # no one's name is a nominative singular in -ы: a genitive of a name in -а ("Маехары", "Аксары"), of
+        # either gender (pymorphy guesses a woman's, and a man's surname beside it then finds no shared reading)
+        genitive_a = kind == "PER" and low.endswith("ы") and len(word) > 3
+        if genitive_a:
+            out.append(Reading("gent", "sing", None, word[:-1] + "а", sum(r.score for r in out) or 1.0))
         # pymorphy guesses endings with a confidence it does not have for foreign names: "Коджа", "Маэхара" are
         # nominatives as often as "Стармера" is a genitive; half the weight goes to the word as written
-        prior = (0.2 if _OBLIQUE_END.search(word) else
-                 0.85 if word[-1].lower() in "иоэ" and not word.lower().endswith("ии") else 0.5)
+        vowel_final = low[-1] in "иоэю" and not low.endswith("ии")
+        prior = 0.2 if oblique or genitive_a else 0.85 if vowel_final else 0.5
         total = sum(r.score for r in out) or 1.0
         out = [Reading(r.case, r.number, r.gender, r.form, r.score / total * (1 - prior)) for r in out]
-        out.append(Reading("nomn", "sing", None, word, prior))
+        # a foreign name ending in -и, -о, -э, -ю is not declined ("Кими", "Массимо", "Мэтью"): as written in any case,
+        # so that the surname beside it decides the case of the whole name
+        out.append(Reading(None if vowel_final else "nomn", None if vowel_final else "sing", None, word, prior))
     if (kind == "PER" or not known) and kind != "ADJ":
         # "Маска", "Тоттенхэме": also an oblique case of a consonant-final name pymorphy does not know (weak unless
         # the text votes or the sentence's grammar says so)
+        # when pymorphy neither knows the word nor guessed this reading, enough weight for the sentence to be
+        # asked ("Кими Райкконена": its guess was a participle)
+        guessed = {(r.case, r.form) for r in out}
         for ending, case in _MASC_ENDINGS:
             stem = word[:-len(ending)]
             if word.lower().endswith(ending) and len(stem) > 1:
-                if _CONSONANT_END.search(stem) and ending != "ем":
-                    out.append(Reading(case, "sing", "masc", stem, 0.05))
-                elif re.search("[аеиоуэюя]$", stem, re.I) and ending != "ом":  # Карзаем, Карзая -> Карзай
-                    out.append(Reading(case, "sing", "masc", stem + "й", 0.05))
+                if not (_CONSONANT_END.search(stem) and ending != "ем"):
+                    if not (re.search("[аеиоуэюя]$", stem, re.I) and ending != "ом"):
+                        continue
+                    stem += "й"  # Карзаем, Карзая -> Карзай
+                weight = 0.05 if known or (case, stem) in guessed else MASC_UNKNOWN
+                out.append(Reading(case, "sing", "masc", stem, weight))
     if not out:
         out.append(Reading("nomn", None, None, word, 0.1))  # no reading fits: better as written than wrong
     merged: dict[tuple, float] = {}

@@ -3,7 +3,9 @@
 Both models are TF-IDF weights times logistic-regression coefficients, exported by scripts/train_rubric.py to
 JSON in svodka/data/, so prediction here is plain numpy: no scikit-learn at run time, and a load in tens of
 milliseconds. Features are pymorphy3 lemmas of the title (counted twice: it carries the topic) and of the first
-LEAD_CHARS of the text, optionally with character 4-grams of the lemmas (they let unseen names and forms vote).
+LEAD_CHARS of the text, optionally with character 4-grams of the lemmas (they let unseen names and forms vote),
+and optionally the mean of navec's word vectors over the same words (natasha's NewsEmbedding, which the NER loads
+anyway): it lets words the labelled data never had vote by their neighbours ("Instagram", "Gylt", "сэйв").
 
 The public labelled data files politics, world and incidents under one "society" (the tgcontest guideline says
 so outright), so the rubric model learns the gold classes economy / culture / science / sports / other /
@@ -33,6 +35,7 @@ RUBRIC_MODEL_PATH = DATA_DIR / "rubric_model.json"
 NEWS_MODEL_PATH = DATA_DIR / "rubric_news_model.json"
 
 LEAD_CHARS = 1000
+NAVEC_DIM = 300
 TITLE_CHARS = 300
 TITLE_WEIGHT = 2
 # A web server sees an open-ended stream of word forms: forget them all rather than grow without bound.
@@ -50,8 +53,9 @@ LEXICONS = {
     "politics": frozenset("""госдума депутат парламент законопроект выборы избирательный партия кремль песков санкция
         мид посол дипломат переговоры саммит оппозиция сенатор совфед спикер кпрф лдпр голосование референдум
         инаугурация иноагент политик политический""".split()),
-    "other": frozenset("погода синоптик гидрометцентр снегопад осадки гололедица похолодание потепление мороз "
-                         "гороскоп".split()),
+    "other": frozenset("""погода синоптик гидрометцентр метеоролог метеорологический метеобюро снегопад снег снежный
+        осадки дождь дождливый ливень гроза туман метель гололедица гололед заморозок похолодание потепление мороз
+        морозный жара облачность облачно пасмурно пасмурный циклон антициклон градус гороскоп""".split()),
     "foreign": frozenset("""сша америка американский вашингтон трамп байден украина украинский киев зеленский германия
         немецкий берлин франция французский париж макрон великобритания британия британский лондон китай китайский
         пекин япония японский токио турция турецкий эрдоган израиль израильский палестина палестинский газа хамас
@@ -81,7 +85,7 @@ _HOWTO_TITLE = re.compile(
     r"мелоч|рецепт|упражнен))", re.I)
 # The shipped rubric model is calibrated (scripts/train_rubric.py), so below this its best guess is more
 # likely wrong than right among the rubrics it weighs: the text is filed under "other" rather than misfiled.
-UNSURE_BELOW = 0.4
+UNSURE_BELOW = 0.3
 AD_NEWS_PROBABILITY = 0.05
 HOWTO_NEWS_PROBABILITY = 0.15
 
@@ -121,6 +125,39 @@ def form_features(form: str, char_n: int) -> list[str]:
     return ["w:" + lem] + ["c:" + padded[i:i + char_n] for i in range(len(padded) - char_n + 1)]
 
 
+def navec_id(form: str) -> int | None:
+    """navec's row for a lower-case word form (ё folded as in the lemmas), None when navec does not know it."""
+    return _embedding().vocab.get(form.replace("ё", "е"))
+
+
+def navec_vectors(ids: list[int]) -> np.ndarray:
+    """navec's vectors of these rows, (len(ids), NAVEC_DIM), decoded from its product quantisation."""
+    pq = _embedding().pq
+    idx = np.asarray(ids, dtype=np.int64)
+    return pq.codes[pq.qdims[None, :], pq.indexes[idx]].reshape(len(idx), NAVEC_DIM).astype(np.float32)
+
+
+def navec_mean(ids: list[int]) -> np.ndarray:
+    """The mean of navec's vectors of these rows (each counted as often as listed); zeros if none. Not
+    normalised: so a linear model's score of it is the mean of its words' scores, which can be cached per word."""
+    if not ids:
+        return np.zeros(NAVEC_DIM, dtype=np.float32)
+    return navec_vectors(ids).mean(axis=0)
+
+
+def dense_features(title: str, text: str) -> np.ndarray:
+    """The navec part of an article's features, as the training script computes it: the mean vector of the
+    title's words (counted TITLE_WEIGHT times) and the lead's."""
+    title_forms, body_forms = word_forms(title, text)
+    return navec_mean([i for i in map(navec_id, title_forms * TITLE_WEIGHT + body_forms) if i is not None])
+
+
+def _embedding():
+    from .baseform import embedding  # natasha's NewsEmbedding, loaded once per process and shared with the NER
+
+    return embedding()
+
+
 def word_forms(title: str, text: str) -> tuple[list[str], list[str]]:
     body = _DATELINE.sub("", text[:LEAD_CHARS + 200], count=1)[:LEAD_CHARS]
     return _TOKEN.findall(title[:TITLE_CHARS].lower()), _TOKEN.findall(body.lower())
@@ -143,21 +180,23 @@ def split_society(title: str, text: str) -> str:
     """world, incidents, other (weather), politics or society for an article about society at large.
 
     Counts lexicon lemmas in the title (twice) and the first 400 chars. Foreign places beat incidents: a riot
-    abroad is world news; incidents beat politics: a deputy arrested is an incident.
+    abroad is world news. Otherwise the lexicon with the most hits (at least 2) wins, and on a tie incidents beat
+    weather and politics: a deputy arrested is an incident; a cyclone that "обрушится" on the city is weather.
     """
     title_forms, lead_forms = word_forms(title, text[:400])
     t, lead = [lemma(f) for f in title_forms], [lemma(f) for f in lead_forms]
     foreign, home = _hits(LEXICONS["foreign"], t, lead), _hits(LEXICONS["home"], t, lead)
     if foreign >= 3 and foreign > 2 * home:
         return "world"
-    for name, code in (("incident", "incidents"), ("other", "other"), ("politics", "politics")):
-        if _hits(LEXICONS[name], t, lead) >= 2:
-            return code
-    return "society"
+    hits = {code: _hits(LEXICONS[name], t, lead)
+            for name, code in (("incident", "incidents"), ("other", "other"), ("politics", "politics"))}
+    best = max(hits, key=hits.get)  # the most hits; a tie goes to the first: incidents, then weather, then politics
+    return best if hits[best] >= 2 else "society"
 
 
 class LinearModel:
-    """TF-IDF (sublinear tf, smooth idf, l2) then softmax over linear scores, as exported from scikit-learn."""
+    """TF-IDF (sublinear tf, smooth idf, l2), optionally beside the navec mean vector (dense_features), then
+    softmax over linear scores, as exported from scikit-learn."""
 
     def __init__(self, spec: dict):
         self.classes = list(spec["classes"])
@@ -166,7 +205,17 @@ class LinearModel:
         self.idf = np.asarray(spec["idf"], dtype=np.float32)
         self.coef = np.asarray(spec["coef"], dtype=np.float32)  # (features, classes)
         self.intercept = np.asarray(spec["intercept"], dtype=np.float32)
+        # (NAVEC_DIM, classes), the feature scale already folded in; absent in a model without the navec part
+        self.dense_coef = np.asarray(spec["dense_coef"], dtype=np.float32) if spec.get("dense_coef") else None
+        self._code_scores: np.ndarray | None = None
+        self.clear_caches()
+
+    def clear_caches(self) -> None:
+        """Forget the word forms seen so far (their feature ids and navec scores)."""
         self._form_ids: dict[str, np.ndarray] = {}
+        self._navec_rows: dict[str, int] = {}  # word form -> its row of _navec_table, -1 if navec lacks it
+        self._navec_table = np.zeros((0, len(self.classes)), dtype=np.float32)
+        self._navec_used = 0
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
@@ -183,6 +232,35 @@ class LinearModel:
             self._form_ids[form] = ids
         return ids
 
+    def _score_forms(self, forms: list[str]) -> None:
+        """Table the navec part's scores of these new word forms (a form's vector times dense_coef) as rows of
+        _navec_table, all in one step: navec's vector is a concatenation of product-quantisation codes, so its
+        score is a sum of per-code scores, computed once. A form navec lacks gets row -1."""
+        if len(self._navec_rows) + len(forms) > MAX_CACHED_FORMS:
+            self._navec_rows, self._navec_used = {}, 0
+        word_ids = _embedding().vocab.word_ids
+        rows = [word_ids.get(f.replace("ё", "е")) for f in forms]
+        known = [(f, r) for f, r in zip(forms, rows) if r is not None]
+        self._navec_rows.update((f, -1) for f, r in zip(forms, rows) if r is None)
+        if not known:
+            return
+        pq = _embedding().pq
+        if self._code_scores is None:  # (subvectors * codes, classes)
+            q, k, d = pq.codes.shape
+            self._code_scores = np.einsum("qkd,qdc->qkc", pq.codes[pq.qdims], self.dense_coef.reshape(q, d, -1)
+                                          ).reshape(q * k, -1).astype(np.float32)
+            self._code_offsets = (np.arange(q) * k)[None, :]
+        codes = pq.indexes[np.array([r for _, r in known])].astype(np.int64) + self._code_offsets
+        scores = self._code_scores[codes].sum(axis=1)  # (forms, classes)
+        need = self._navec_used + len(known)
+        if need > len(self._navec_table):
+            grown = np.zeros((max(need, 2 * len(self._navec_table), 1024), scores.shape[1]), dtype=np.float32)
+            grown[:self._navec_used] = self._navec_table[:self._navec_used]
+            self._navec_table = grown
+        self._navec_table[self._navec_used:need] = scores
+        self._navec_rows.update((f, self._navec_used + i) for i, (f, _) in enumerate(known))
+        self._navec_used = need
+
     def probabilities(self, title: str, text: str) -> np.ndarray | None:
         """Class probabilities, or None when the text has no word the model knows."""
         title_forms, body_forms = word_forms(title, text)
@@ -194,6 +272,14 @@ class LinearModel:
             return None
         weights = (1.0 + np.log(counts)) * self.idf[ids]
         z = weights @ self.coef[ids] / np.linalg.norm(weights) + self.intercept
+        if self.dense_coef is not None:  # mean(vectors) @ coef is the mean of the words' cached scores
+            forms = title_forms * TITLE_WEIGHT + body_forms
+            new = [f for f in set(forms) if f not in self._navec_rows]
+            if new:
+                self._score_forms(new)
+            rows = [r for r in map(self._navec_rows.__getitem__, forms) if r >= 0]
+            if rows:
+                z = z + self._navec_table[rows].mean(axis=0)
         e = np.exp(z - z.max())
         return e / e.sum()
 
