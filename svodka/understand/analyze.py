@@ -11,7 +11,7 @@ from .lemmas import lemmas
 from .quotes import find_quotes
 from .rubric import classify_rubric, is_news, map_page_rubric
 
-VERSION = 2  # raise when an analyser changes what it finds: `svodka reanalyze` redoes older analyses
+VERSION = 3  # raise when an analyser changes what it finds: `svodka reanalyze` redoes older analyses
 MAX_TEXT_CHARS = 200_000  # 1 MB of one word must not take minutes: longer texts are analysed on their head
 
 
