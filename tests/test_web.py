@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 pytest_plugins = ["conftest_serve"]  # the sample database, built once a session
 
 from svodka.model import Analysis, Article, Block, Entity
-from svodka.serve.web import hour_chart, marked_blocks, ru_datetime
+from svodka.serve.web import hour_chart, marked_blocks, page, ru_datetime, story_cards
 
 SEED_TITLE = "Путин предлагает США участие в добыче редкоземельных металлов"  # the sample's seed page
 PUTIN = "/entity/PER/" + quote("Владимир Путин", safe="")
@@ -164,3 +164,54 @@ def test_hour_chart_and_dates():
     assert all(label["x"] <= 640 - 40 or label["anchor"] == "end" for label in one_hour["labels"])
     long = hour_chart([t + timedelta(hours=h) for h in range(0, 30, 3)])
     assert long["labels"][-1]["anchor"] == "end" or long["labels"][-1]["x"] <= 640 - 80  # nothing clipped
+
+
+def test_no_story_card_is_a_bare_title(app):
+    d = app.state.desk
+    stories = d.top_stories(n=1000, since=None, min_size=2)
+    cards = story_cards(d, stories)
+    assert set(cards) == {s.id for s in stories}
+    assert all(c["heads"] or c["also"] or c["lead"] for c in cards.values())
+    # stories whose every member carries the title's headline (one wire text): the other sources that carried it
+    one_headline = [s for s in stories if not cards[s.id]["heads"]]
+    assert one_headline, "the sample has stories told in one headline"
+    for story in one_headline:
+        title_source = d.items_by_id([story.title_article])[0].source
+        also = cards[story.id]["also"]
+        assert all(i.source != title_source for i in also) and len({i.source for i in also}) == len(also)
+        assert set(i.id for i in also) <= set(story.members)
+    story = next(s for s in one_headline if cards[s.id]["also"])
+    html = page("home.html", stories=[(story, cards[story.id])], items=[], pager={"page": 1, "prev": None, "next": None}).body.decode()
+    card = html[html.index('<li class="story-card'):html.index("</li>", html.index('<li class="story-card'))]
+    assert "Также сообщают:" in card
+    assert all(f'<a href="/article/{i.id}">' in card for i in cards[story.id]["also"])
+
+
+def test_story_card_fallbacks_without_other_headlines():
+    from svodka.model import Story
+    from svodka.serve.app import Item
+
+    t = datetime(2024, 12, 4, 8, 0, tzinfo=timezone.utc)
+
+    def item(aid, source, title="Одна и та же новость", lead="Подробности этой новости в одном длинном абзаце."):
+        return Item(aid, "post", source, title, lead, None, t, None)
+
+    class Desk:
+        def __init__(self, items):
+            self.items = {i.id: i for i in items}
+
+        def items_by_id(self, ids):
+            return [self.items[i] for i in ids if i in self.items]
+
+    def story(sid, members):
+        return Story(sid, "Одна и та же новость", members[0], t, t, len(members), 1, members=members)
+
+    one_source = story(1, ["a", "b"])  # two copies in one source: no other headline, no other source
+    other_head = story(2, ["c", "d"])
+    cards = story_cards(Desk([item("a", "S"), item("b", "S"), item("c", "S"), item("d", "T", title="Другое")]),
+                        [one_source, other_head])
+    assert cards[1] == {"heads": [], "also": [], "lead": "Подробности этой новости в одном длинном абзаце."}
+    assert [i.id for i in cards[2]["heads"]] == ["d"] and cards[2]["also"] == [] and cards[2]["lead"] == ""
+    long_lead = Desk([item("a", "S", lead="слово " * 100), item("b", "S")])
+    lead = story_cards(long_lead, [one_source])[1]["lead"]
+    assert lead.endswith("…") and len(lead) <= 221 and lead.startswith("слово слово")

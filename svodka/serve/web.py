@@ -224,8 +224,8 @@ async def home(request: Request, page_no: int = Query(1, alias="page", ge=1, le=
     d = desk(request)
     items, has_next = paged(d.items(limit=PAGE_SIZE + 1, offset=(page_no - 1) * PAGE_SIZE))
     stories = front_stories(d) if page_no == 1 else []
-    heads = story_heads(d, stories)
-    return page("home.html", stories=[(s, heads.get(s.id, [])) for s in stories], items=items,
+    cards = story_cards(d, stories)
+    return page("home.html", stories=[(s, cards[s.id]) for s in stories], items=items,
                 pager=pager(request, page_no, has_next), feed="/rss.xml",
                 meta=seo.home_meta(request) if page_no == 1 else seo.page_meta(request, "/"))
 
@@ -239,19 +239,40 @@ def front_stories(d: Desk) -> list:
     return stories
 
 
-def story_heads(d: Desk, stories, per_story: int = 2) -> dict[int, list[Item]]:
-    """The latest few headlines of each story, other than its title's."""
-    wanted = {s.id: list(reversed(s.members))[:per_story * 4] for s in stories}
-    items = {i.id: i for i in d.items_by_id([m for ms in wanted.values() for m in ms])}
-    heads = {}
+def story_cards(d: Desk, stories, per_story: int = 2, per_card_sources: int = 3) -> dict[int, dict]:
+    """What a home-page card shows under its title: the latest few headlines of the story other than its title's;
+    when every member carries the title's headline (one wire text, many sources), the other sources that reported
+    it, each linked to its text; failing both, the lead of the title's article. A card is never a bare title."""
+    wanted = {s.id: list(reversed(s.members))[:max(per_story * 4, 12)] for s in stories}
+    items = {i.id: i for i in d.items_by_id([m for ms in wanted.values() for m in ms] +
+                                            [s.title_article for s in stories if s.title_article])}
+    cards = {}
     for story in stories:
-        seen, found = {story.title}, []
-        for item in (items[m] for m in wanted[story.id] if m in items):
-            if item.title not in seen and len(found) < per_story:  # copies repeat the headline
+        members = [items[m] for m in wanted[story.id] if m in items]
+        seen, heads = {story.title}, []
+        for item in members:
+            if item.title not in seen and len(heads) < per_story:  # copies repeat the headline
                 seen.add(item.title)
-                found.append(item)
-        heads[story.id] = found
-    return heads
+                heads.append(item)
+        title_item = items.get(story.title_article)
+        also, sources = [], {title_item.source} if title_item else set()
+        for item in members if not heads else ():
+            if item.source not in sources and len(also) < per_card_sources:
+                sources.add(item.source)
+                also.append(item)
+        lead = ""
+        if not heads and not also and title_item and title_item.lead and title_item.lead != story.title:
+            lead = shorten(title_item.lead, 220)
+        cards[story.id] = {"heads": heads, "also": also, "lead": lead}
+    return cards
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
 
 
 @router.get("/article/{article_id}", response_class=HTMLResponse)
