@@ -120,11 +120,12 @@ class E5Cache:
 
 
 @contextmanager
-def linked_window(which: str, e5: bool, model: dict | None = None):
-    """The window through Svodka's own store and linker, in a throwaway SQLite file, judged by `model` (a
-    training's JSON; None: the shipped one). Yields (linker, {post id: article id}); analyses and link docs are
-    made once (cached), not per run."""
+def linked_window(which: str, e5: bool, model: dict | None = None, ranker: dict | None = None):
+    """The window through Svodka's own store and linker, in a throwaway SQLite file, judged by `model` and related
+    lists ranked by `ranker` (a training's JSON; None: the shipped one). Yields (linker, {post id: article id});
+    analyses and link docs are made once (cached), not per run."""
     from svodka.link.linker import Linker
+    from svodka.link.related import use_related_models
     from svodka.link.similarity import use_link_models
     from svodka.store.sqlite import SQLiteStore
     from train_links import window_docs
@@ -132,6 +133,7 @@ def linked_window(which: str, e5: bool, model: dict | None = None):
     arts = articles(which)
     docs = window_docs(which, e5=e5)
     use_link_models(None if e5 else model, model if e5 else None)
+    use_related_models(None if e5 else ranker, ranker if e5 else None)
     os.environ["SVODKA_EVENT_VECTORS"] = "1" if e5 else "0"
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(str(Path(tmp) / "flow.db"))
@@ -144,6 +146,7 @@ def linked_window(which: str, e5: bool, model: dict | None = None):
         finally:
             store.close()
             use_link_models(None, None)
+            use_related_models(None, None)
 
 
 def gold_events() -> list[dict]:

@@ -2,9 +2,10 @@
 November: 20 queries over 5,566 posts), nDCG@10 / P@5 / same-event@3 by the gold's own score.py, Svodka's
 related lists beside char TF-IDF, BM25 over lemmas and e5 nearest neighbours, in one run.
 
-Measured like an outsider: for each window the link model is trained on the OTHER window only (October's gold
-events for November's queries; November's judged pairs for October's), then the shipped model (trained on both,
-in-sample) for reference. Every method ranks the whole window; the query itself is left out.
+Measured like an outsider: for each window the link model and the related ranker are trained on the OTHER window
+only (the link model on October's gold events for November's queries, on November's judged pairs for October's;
+the ranker on the other window's graded judgments), then the shipped models (trained on both, in-sample) for
+reference. Every method ranks the whole window; the query itself is left out.
 Run: .venv/bin/python eval/related_flow.py [--no-e5] [--sets=oct,nov]
 """
 from __future__ import annotations
@@ -40,8 +41,8 @@ def score_line(which: str, run: dict[str, list[str]]) -> str:
     return " | ".join(" ".join(x.split()) for x in keep) or out.splitlines()[0]
 
 
-def svodka_lists(which: str, e5: bool, model: dict | None) -> dict[str, list[str]]:
-    with flow.linked_window(which, e5, model) as (linker, article_of):
+def svodka_lists(which: str, e5: bool, model: dict | None, ranker: dict | None = None) -> dict[str, list[str]]:
+    with flow.linked_window(which, e5, model, ranker) as (linker, article_of):
         post_of = {a: x for x, a in article_of.items()}
         return {q: [post_of[r.article_id] for r in linker.related(article_of[q], k=10)] for q in queries(which)
                 if q in article_of}
@@ -99,7 +100,7 @@ def top_by(ids: list[str], which: str, scores, k: int = 10) -> dict[str, list[st
 
 
 def main(e5: bool = True, sets: tuple[str, ...] = ("oct", "nov")) -> None:
-    from train_links import event_pairs, judged_pairs, train, window_docs
+    from train_links import event_pairs, judged_pairs, judgments, stories_of, train, train_related, window_docs
 
     t0 = time.perf_counter()
     events = flow.gold_events()
@@ -108,7 +109,9 @@ def main(e5: bool = True, sets: tuple[str, ...] = ("oct", "nov")) -> None:
     for which, other in (("nov", "oct"), ("oct", "nov")):  # each window's queries by a model of the other
         pairs = event_pairs(docs["oct"], events) if other == "oct" else judged_pairs(docs["nov"], "nov")
         try:
-            trained[which] = train([(docs[other], pairs)], e5)
+            link = train([(docs[other], pairs)], e5)
+            trained[which] = link, train_related(
+                [(docs[other], judgments(docs[other], other), stories_of(other, e5, link))], e5, link)
         except ValueError:  # no pair of the other window has event vectors yet
             trained[which] = None
     for which in sets:
@@ -116,8 +119,9 @@ def main(e5: bool = True, sets: tuple[str, ...] = ("oct", "nov")) -> None:
         shipped = json.loads((ROOT / "svodka/data" / ("link_model_e5.json" if e5 else "link_model.json")).read_text())
         rows = []
         if trained[which] is not None:
-            trained[which]["related_floor"] = shipped["related_floor"]
-            rows.append(("Svodka, link model trained on the other window", svodka_lists(which, e5, trained[which])))
+            link, ranker = trained[which]
+            link["related_floor"] = shipped["related_floor"]
+            rows.append(("Svodka, models trained on the other window", svodka_lists(which, e5, link, ranker)))
         rows += [("Svodka, shipped model (in-sample)", svodka_lists(which, e5, None)),
                 ("char 3-5-gram TF-IDF", tfidf_lists(which)),
                 ("BM25 over Svodka's lemmas", bm25_lists(which))]

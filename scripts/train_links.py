@@ -6,6 +6,7 @@ Data: news_flow_dev over telegram_news_ru DEV, read and analysed by Svodka itsel
   negatives: same place, same day, other event included).
 - November: the judged related pools. Grade 2 (same event) positives, grade 0 negatives; grade 1 (same matter,
   another event) left out.
+The related ranker (svodka/link/related.py) on top of it: the judged pools of both windows, grade 1 or 2 related.
 A logistic regression over svodka.link.similarity.link_features, standardised; shipped as plain numbers (numpy
 runs it). The story threshold is the one whose stories score best on the October events it was trained on, the
 related floor a fixed 0.1 (below it an item is more likely random than related: an empty list beats a random one).
@@ -27,7 +28,9 @@ sys.path.insert(0, str(ROOT / "eval"))
 import flow  # noqa: E402
 from svodka.link.event import event_text  # noqa: E402
 from svodka.link.linker import STORY_WINDOW_H, link_doc  # noqa: E402
-from svodka.link.similarity import LINK_FEATURES, hours_apart, link_features  # noqa: E402
+from svodka.link.linker import RELATED_HOURS  # noqa: E402
+from svodka.link.related import RELATED_FEATURES, related_features  # noqa: E402
+from svodka.link.similarity import LINK_FEATURES, hours_apart, link_features, use_link_models  # noqa: E402
 
 OUT = ROOT / "svodka" / "data"
 
@@ -95,6 +98,55 @@ def train(sets: list[tuple[dict, list]], e5: bool) -> dict:
 
 
 RELATED_FLOOR = 0.1  # a related item must be at least this likely the same event: an empty list beats a random one
+SHOWN_FLOOR = 0.1  # ... and at least this likely related by the ranker: on the judged pools 1-17 % of the items
+# below it are related (an article's list is rarely empty: the seed page's holds 10)
+
+
+def judgments(docs: dict, which: str) -> list[tuple[str, str, int]]:
+    """(query, candidate, grade 0-2) of a window's judged related pools and, where the window has gold events, its
+    event pairs (one event: grade 2; a post near in time of another event: 0)."""
+    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
+    judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+    out = [(q, c, g) for q, pool in judged.items() for c, g in pool.items() if q in docs and c in docs]
+    if which == "oct":
+        out += [(a, b, 2 * y) for a, b, y in event_pairs(docs, flow.gold_events())]
+    return out
+
+
+def train_related(sets: list[tuple[dict, list, dict]], e5: bool, link: dict | None, C: float = 0.01) -> dict:
+    """The related ranker from graded judgments (grade 1 or 2: related): `sets` of (docs, judgments, {post: story}
+    as the linker made them), over the parts a link model gives; `link`, a training's JSON (None: the shipped
+    one), is the link model it will rank with. Strongly regularised: a few hundred related pairs."""
+    from sklearn.linear_model import LogisticRegression
+
+    names = RELATED_FEATURES + (("e5",) if e5 else ())
+    use_link_models(None if e5 else link, link if e5 else None)
+    rows, ys = [], []
+    try:
+        for docs, judged, story_of in sets:
+            for q, c, g in judged:
+                if e5 and (docs[q].event is None or docs[c].event is None):
+                    continue
+                same = story_of.get(q) is not None and story_of.get(q) == story_of.get(c)
+                parts = related_features(docs[q], docs[c], RELATED_HOURS, same)[0]
+                rows.append([parts[n] for n in names])
+                ys.append(int(g >= 1))
+    finally:
+        use_link_models(None, None)
+    X, y = np.array(rows).reshape(len(rows), len(names)), np.array(ys)
+    if y.sum() == 0:
+        raise ValueError("no related pair with the parts asked for")
+    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
+    lr = LogisticRegression(C=C, max_iter=5000).fit((X - mean) / scale, y)
+    return {"features": list(names), "mean": mean.tolist(), "scale": scale.tolist(), "coef": lr.coef_[0].tolist(),
+            "intercept": float(lr.intercept_[0]), "threshold": 0.5, "floor": SHOWN_FLOOR,
+            "trained_on": {"pairs": int(len(y)), "positives": int(y.sum())}}
+
+
+def stories_of(which: str, e5: bool, link: dict | None) -> dict[str, int]:
+    """{post id: story id} of a window as the linker makes them with the link model `link`."""
+    with flow.linked_window(which, e5, link) as (linker, article_of):
+        return {x: linker.story_of[a] for x, a in article_of.items() if a in linker.story_of}
 
 
 def main() -> None:
@@ -112,6 +164,12 @@ def main() -> None:
         print(f"{name}: {model['trained_on']}, story threshold {model['story_threshold']}, "
               f"related floor {model['related_floor']}")
         print("  " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(model["features"], model["coef"])))
+        ranker = train_related([(d, judgments(d, w), stories_of(w, e5, model))
+                                for w, d in (("oct", oct_docs), ("nov", nov_docs))], e5, model)
+        name = name.replace("link_", "related_")
+        (OUT / name).write_text(json.dumps(ranker, indent=1) + "\n", encoding="utf-8")
+        print(f"{name}: {ranker['trained_on']}, floor {ranker['floor']}")
+        print("  " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(ranker["features"], ranker["coef"])))
 
 
 if __name__ == "__main__":

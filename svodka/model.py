@@ -194,11 +194,11 @@ class Related:
     title: str
     source: str
     published_at: datetime | None
-    score: float  # 0..1, the pair model's
+    score: float  # 0..1, the related ranker's probability that a reader of the article wants this next
     shared_entities: list[str] = field(default_factory=list)
     same_story: bool = False
     copies: int = 0  # other copies of this text, collapsed into this item
-    parts: dict[str, float] = field(default_factory=dict)  # each score part's push on the log-odds
+    parts: dict[str, float] = field(default_factory=dict)  # why: each link part's push on the log-odds ("words": rare words shared)
     shared_figures: list[str] = field(default_factory=list)  # the same figure in both texts ("21 %")
 
     def to_json(self) -> dict[str, Any]:

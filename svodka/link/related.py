@@ -1,0 +1,95 @@
+"""What a reader of one article wants next: the ranking of a related list.
+
+The link model answers "one event?"; a related list also wants the next step of the same matter, and ranks by
+what the two texts share that is rare. So an item's rank is a second small logistic regression over the link
+model's log-odds, the rare words the texts share (BM25 of one text against the other, as a share of the text
+against itself), whether the linker put them in one story and, where both have one, e5's cosine. Trained by scripts/train_links.py on news_flow_dev's
+graded judgments (grade 1 or 2: related); shipped as plain numbers in svodka/data/related_model*.json.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .similarity import DATA, LinkDoc, LinkModel, PairModel, idf, idf_table, link_score
+
+RELATED_FEATURES = ("link", "words", "rare", "story")
+BM25_K1, BM25_B = 1.2, 0.75
+AVERAGE_LEMMAS = 40.0  # content lemmas of a link doc, on average (news_flow_dev's posts: 33 in October, 41 in November)
+
+
+def bm25(query: LinkDoc, doc: LinkDoc) -> float:
+    length = sum(doc.lemmas.values())
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / AVERAGE_LEMMAS)
+    return sum(idf(w) * doc.lemmas[w] * (BM25_K1 + 1) / (doc.lemmas[w] + norm) for w in query.lemmas
+               if w in doc.lemmas)
+
+
+def shared_words(a: LinkDoc, b: LinkDoc) -> float:
+    """How much of what the shorter text says in rare words the other says too: BM25 of `a` against `b` over the
+    smaller of the two texts' BM25 against themselves (a long article and a post that retells one of its facts
+    share all of the post)."""
+    own = min(bm25(a, a), bm25(b, b))
+    return min(bm25(a, b) / own, 1.0) if own > 0 else 0.0
+
+
+def rarest_shared(a: LinkDoc, b: LinkDoc) -> float:
+    """The rarest word the two texts share, as a share of the rarest a word can be ("редкоземельный" 1.0,
+    "переговоры" 0.5, "Россия" 0.3): one rare term in common says more about the matter than many common ones."""
+    shared = a.lemmas.keys() & b.lemmas.keys()
+    return max((idf(w) for w in shared), default=0.0) / idf_table()[1]
+
+
+def related_features(a: LinkDoc, b: LinkDoc, max_hours: float, same_story: bool
+                     ) -> tuple[dict[str, float], dict[str, float], LinkModel]:
+    """The related parts of a pair (`same_story`: the linker put them in one story), the link model's parts they
+    came from, the link model."""
+    p, parts, link = link_score(a, b, max_hours)
+    p = min(max(p, 1e-4), 1 - 1e-4)  # a recurring report's 0 is a strong "no", not minus infinity
+    out = {"link": math.log(p / (1 - p)), "words": shared_words(a, b), "rare": rarest_shared(a, b),
+           "story": float(same_story)}
+    if "e5" in parts:
+        out["e5"] = parts["e5"]
+    return out, parts, link
+
+
+@dataclass
+class RelatedModel(PairModel):
+    floor: float = 0.2  # below this probability of being related an item is not shown: an empty list beats noise
+
+    @classmethod
+    def from_json(cls, d: dict) -> "RelatedModel":
+        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   d["intercept"], d.get("threshold", 0.5), d["floor"])
+
+
+RELATED_MODELS: dict[bool, RelatedModel] = {}  # models other than the shipped ones (an evaluation's)
+
+
+def related_model(event: bool = False) -> RelatedModel:
+    if event not in RELATED_MODELS:
+        name = "related_model_e5.json" if event else "related_model.json"
+        RELATED_MODELS[event] = RelatedModel.from_json(json.loads((DATA / name).read_text(encoding="utf-8")))
+    return RELATED_MODELS[event]
+
+
+def use_related_models(plain: dict | None, with_e5: dict | None) -> None:
+    """Rank with these models (as the JSON a training writes) from now on; None: the shipped one."""
+    RELATED_MODELS.clear()
+    for event, d in ((False, plain), (True, with_e5)):
+        if d is not None:
+            RELATED_MODELS[event] = RelatedModel.from_json(d)
+
+
+def related_score(a: LinkDoc, b: LinkDoc, max_hours: float, same_story: bool = False
+                  ) -> tuple[float, dict[str, float], RelatedModel]:
+    """The probability that `b` is what a reader of `a` wants next; the why (each link-model part's push on its
+    log-odds; "words" and "rare": the shared rare words' push on the ranker's); the model that ranked."""
+    parts, link_parts, link = related_features(a, b, max_hours, same_story)
+    model = related_model(event="e5" in parts)
+    pushes = model.contributions(parts)
+    why = {**link.contributions(link_parts), "words": pushes["words"], "rare": pushes["rare"]}
+    return model.score(parts), why, model
