@@ -117,8 +117,8 @@ def rubric_cv(examples: list[tr.Example], before: list[tr.Example], tag_labels: 
         print("    misses (gold -> shipped): " + ", ".join(f"{g}->{p} {n}" for (g, p), n in misses.most_common(8)))
         old = [i for i, e in enumerate(before) if group(e)]
         majority = max(set(gold), key=gold.count)
-        print(f"    baselines: recipe before (no navec, no source weight, no sports posts; its own CV over "
-              f"{len(before)} texts, {len(old)} of this source) model alone "
+        print(f"    baselines: recipe before (no navec, no source weight, no sports posts, 150 posts a channel; its "
+              f"own CV over {len(before)} texts, {len(old)} of this source) model alone "
               f"{np.mean([before[i].label == old_learned[i] for i in old]):.3f}, as shipped "
               f"{np.mean([before[i].label == old_shipped[i] for i in old]):.3f}; "
               f"majority class ({majority}) {gold.count(majority) / len(gold):.3f}")
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     rubrics = tr.rubric_examples(args.data)
     news = tr.news_examples(args.data)
     load_figures()
-    before = tr.rubric_examples(args.data, sports=False)
+    before = tr.rubric_examples(args.data, before=True)
     rubric_cv(rubrics, before, ria_tag_labels(args.data))
     rubric_cross_source(rubrics, before)
     posts_eval(rubrics, before, args.data)
