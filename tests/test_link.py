@@ -24,11 +24,10 @@ def test_seed_related_is_about_its_matter_not_its_teasers(linked):
     store, linker = linked
     items = linker.related(SEED_ID, k=10)
     assert len(items) >= 6  # under the model's floor nothing is listed: a short list beats a random one
-    titles = " ".join(i.title.lower() for i in items)
-    # Ukraine's resources / a US-Ukraine deal / Putin and Trump
-    assert "ископаем" in titles or "редкоземел" in titles
+    # Ukraine's resources / a US-Ukraine deal / Putin and Trump: the matter, not only the country
+    assert sum("ископаем" in i.title.lower() or "редкоземел" in i.title.lower() for i in items) >= 2
     assert any({"Владимир Путин", "Дональд Трамп"} & set(i.shared_entities) for i in items)
-    assert sum("Украина" in i.shared_entities for i in items) >= 5
+    assert sum("Украина" in i.shared_entities for i in items) >= 3
     teaser_ids = {t.article_id for t in store.get(SEED_ID).teasers}
     assert not teaser_ids & {i.article_id for i in items}
     off_topic = ("школ", "стрельб", "итали", "цикад", "виноград")

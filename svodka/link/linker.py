@@ -18,7 +18,7 @@ from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import LinkDoc, hours_apart, idf, link_model, link_score, make_doc
+from .similarity import RARE_IDF, LinkDoc, hours_apart, idf, link_model, link_score, make_doc
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
@@ -28,6 +28,8 @@ VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip th
 MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
 MERGE_SAMPLE = 6  # members of each story compared when checking
 MERGE_FACTOR = 0.8  # two stories merge when their members are, on average, this share of the join threshold
+WORDS_FLOOR = 0.1  # below this lemma TF-IDF cosine, with no rare word in common, two texts are never one story:
+# e5 puts every war report near every other (cosines 0.8-0.9), words tell one strike from the next
 BEST_OF = 3  # a story's score for an article: the mean of its best BEST_OF members' (average of the closest)
 RELATED_CANDIDATES = 40  # nearest by each vector
 RELATED_TERMS, RELATED_MATCHES = 20, 100  # full-text candidates: the best matches of any of the rarest words
@@ -252,10 +254,8 @@ class Linker:
                 apart = hours_apart(doc, other[0]) if other else None
                 if other is None or (apart is not None and apart > STORY_WINDOW_H):
                     continue
-                score, _, _ = link_score(doc, other[0])
-                per_story.setdefault(self.story_of[nid], []).append(score)
-            ranked = sorted(((sum(sorted(v, reverse=True)[:BEST_OF]) / min(len(v), BEST_OF), sid)
-                             for sid, v in per_story.items()), key=lambda x: (-x[0], x[1]))
+                per_story.setdefault(self.story_of[nid], []).append(story_score(doc, other[0]))
+            ranked = best_of(per_story)
             if ranked and ranked[0][0] >= threshold:
                 best_score, best_id = ranked[0]
                 bridged = [sid for score, sid in ranked[1:MERGE_PROBES + 1] if score >= threshold]
@@ -275,7 +275,7 @@ class Linker:
         stay apart."""
         left = [d[0] for d in (self.doc(m) for m in a.members[-MERGE_SAMPLE:]) if d]
         right = [d[0] for d in (self.doc(m) for m in b.members[-MERGE_SAMPLE:]) if d]
-        scores = [link_score(x, y)[0] for x in left for y in right
+        scores = [story_score(x, y) for x in left for y in right
                   if (hours_apart(x, y) or 0) <= STORY_WINDOW_H]
         return bool(scores) and sum(scores) / len(scores) >= threshold * MERGE_FACTOR
 
@@ -399,6 +399,22 @@ class Linker:
             stories.append(story)
         stories.sort(key=lambda s: (-s.weight, -s.size, s.id))
         return stories[:n]
+
+
+def best_of(scores: dict[int, list[float]]) -> list[tuple[float, int]]:
+    """Stories by the mean of their best BEST_OF member scores, best first."""
+    return sorted(((sum(sorted(v, reverse=True)[:BEST_OF]) / min(len(v), BEST_OF), sid) for sid, v in scores.items()),
+                  key=lambda x: (-x[0], x[1]))
+
+
+def shares_rare_word(a: LinkDoc, b: LinkDoc) -> bool:
+    return any(idf(w) >= RARE_IDF for w in a.lemmas.keys() & b.lemmas.keys())
+
+
+def story_score(a: LinkDoc, b: LinkDoc) -> float:
+    """The link model's "one event?" for a story join, none where the texts share neither words nor a rare name."""
+    score, parts, _ = link_score(a, b)
+    return 0.0 if parts["tfidf"] < WORDS_FLOOR and not shares_rare_word(a, b) else score
 
 
 def reference_time(store, now: datetime | None = None) -> datetime:

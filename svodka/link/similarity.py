@@ -270,7 +270,14 @@ def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
     if same_source and a.opening and a.opening == b.opening:  # "Сегодня отмечается…", "Колонка котировок…"
         return True
     alike = RECURRING_ALIKE_SAME_SOURCE if same_source else RECURRING_ALIKE
-    return parts["tfidf"] >= alike and a.numbers != b.numbers
+    return parts["tfidf"] >= alike and a.numbers != b.numbers and not specific_numbers(a.numbers & b.numbers)
+
+
+def specific_numbers(numbers: frozenset) -> frozenset:
+    """Figures that name a matter ("22 440" rubles, "210" thousand), not a date, a count or a year: a law's
+    readings weeks apart share them, two days' quote columns or drone counts do not."""
+    return frozenset(n for n in numbers if len(n.replace(",", "").replace(".", "")) >= 3
+                     and not (n.isdigit() and 1990 <= int(n) <= 2040))
 
 
 def link_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> tuple[float, dict[str, float], LinkModel]:
