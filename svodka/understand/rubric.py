@@ -207,79 +207,62 @@ class LinearModel:
         self.intercept = np.asarray(spec["intercept"], dtype=np.float32)
         # (NAVEC_DIM, classes), the feature scale already folded in; absent in a model without the navec part
         self.dense_coef = np.asarray(spec["dense_coef"], dtype=np.float32) if spec.get("dense_coef") else None
-        self._code_scores: np.ndarray | None = None
+        self._navec_table: np.ndarray | None = None
         self.clear_caches()
 
     def clear_caches(self) -> None:
-        """Forget the word forms seen so far (their feature ids and navec scores)."""
-        self._form_ids: dict[str, np.ndarray] = {}
-        self._navec_rows: dict[str, int] = {}  # word form -> its row of _navec_table, -1 if navec lacks it
-        self._navec_table = np.zeros((0, len(self.classes)), dtype=np.float32)
-        self._navec_used = 0
+        """Forget the word forms seen so far (their feature ids and navec rows)."""
+        self._form_ids: dict[str, tuple[np.ndarray, int]] = {}
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
         with open(path, encoding="utf-8") as f:
             return cls(json.load(f))
 
-    def _ids(self, form: str) -> np.ndarray:
-        ids = self._form_ids.get(form)
-        if ids is None:
+    def _entry(self, form: str) -> tuple[np.ndarray, int]:
+        """The form's feature ids and its navec row (-1: none, or no navec part), cached per form."""
+        entry = self._form_ids.get(form)
+        if entry is None:
             if len(self._form_ids) >= MAX_CACHED_FORMS:
                 self._form_ids = {}
             feats = form_features(form, self.char_n)
             ids = np.array([self.index[f] for f in feats if f in self.index], dtype=np.int32)
-            self._form_ids[form] = ids
-        return ids
+            row = navec_id(form) if self.dense_coef is not None else None
+            entry = self._form_ids[form] = (ids, -1 if row is None else row)
+        return entry
 
-    def _score_forms(self, forms: list[str]) -> None:
-        """Table the navec part's scores of these new word forms (a form's vector times dense_coef) as rows of
-        _navec_table, all in one step: navec's vector is a concatenation of product-quantisation codes, so its
-        score is a sum of per-code scores, computed once. A form navec lacks gets row -1."""
-        if len(self._navec_rows) + len(forms) > MAX_CACHED_FORMS:
-            self._navec_rows, self._navec_used = {}, 0
-        word_ids = _embedding().vocab.word_ids
-        rows = [word_ids.get(f.replace("ё", "е")) for f in forms]
-        known = [(f, r) for f, r in zip(forms, rows) if r is not None]
-        self._navec_rows.update((f, -1) for f, r in zip(forms, rows) if r is None)
-        if not known:
-            return
-        pq = _embedding().pq
-        if self._code_scores is None:  # (subvectors * codes, classes)
-            q, k, d = pq.codes.shape
-            self._code_scores = np.einsum("qkd,qdc->qkc", pq.codes[pq.qdims], self.dense_coef.reshape(q, d, -1)
-                                          ).reshape(q * k, -1).astype(np.float32)
-            self._code_offsets = (np.arange(q) * k)[None, :]
-        codes = pq.indexes[np.array([r for _, r in known])].astype(np.int64) + self._code_offsets
-        scores = self._code_scores[codes].sum(axis=1)  # (forms, classes)
-        need = self._navec_used + len(known)
-        if need > len(self._navec_table):
-            grown = np.zeros((max(need, 2 * len(self._navec_table), 1024), scores.shape[1]), dtype=np.float32)
-            grown[:self._navec_used] = self._navec_table[:self._navec_used]
-            self._navec_table = grown
-        self._navec_table[self._navec_used:need] = scores
-        self._navec_rows.update((f, self._navec_used + i) for i, (f, _) in enumerate(known))
-        self._navec_used = need
+    def _navec_scores(self) -> np.ndarray:
+        """The navec part's scores of every word navec knows, (words, classes): a word's vector times dense_coef.
+        navec's vector is a concatenation of product-quantisation codes, so its score is a sum of per-code scores;
+        tabled once per process (0.3 s, 6 MB), after which a text costs one lookup a word."""
+        if self._navec_table is None:
+            pq = _embedding().pq
+            q, _, d = pq.codes.shape
+            # (subvectors, codes, classes): each code's part of a score
+            code_scores = np.einsum("qkd,qdc->qkc", pq.codes[pq.qdims], self.dense_coef.reshape(q, d, -1)
+                                    ).astype(np.float32)
+            codes = np.ascontiguousarray(pq.indexes.T)  # (subvectors, words)
+            table = np.zeros((codes.shape[1], code_scores.shape[2]), dtype=np.float32)
+            for j in range(q):
+                table += code_scores[j][codes[j]]
+            self._navec_table = table
+        return self._navec_table
 
     def probabilities(self, title: str, text: str) -> np.ndarray | None:
         """Class probabilities, or None when the text has no word the model knows."""
         title_forms, body_forms = word_forms(title, text)
-        parts = [self._ids(f) for f in title_forms] * TITLE_WEIGHT + [self._ids(f) for f in body_forms]
-        if not parts:
+        entries = [self._entry(f) for f in title_forms] * TITLE_WEIGHT + [self._entry(f) for f in body_forms]
+        if not entries:
             return None
-        ids, counts = np.unique(np.concatenate(parts), return_counts=True)
+        ids, counts = np.unique(np.concatenate([e[0] for e in entries]), return_counts=True)
         if not len(ids):
             return None
         weights = (1.0 + np.log(counts)) * self.idf[ids]
         z = weights @ self.coef[ids] / np.linalg.norm(weights) + self.intercept
         if self.dense_coef is not None:  # mean(vectors) @ coef is the mean of the words' cached scores
-            forms = title_forms * TITLE_WEIGHT + body_forms
-            new = [f for f in set(forms) if f not in self._navec_rows]
-            if new:
-                self._score_forms(new)
-            rows = [r for r in map(self._navec_rows.__getitem__, forms) if r >= 0]
+            rows = [e[1] for e in entries if e[1] >= 0]
             if rows:
-                z = z + self._navec_table[rows].mean(axis=0)
+                z = z + self._navec_scores()[rows].mean(axis=0)
         e = np.exp(z - z.max())
         return e / e.sum()
 
