@@ -22,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from svodka.ingest.jsonl import record_to_article  # noqa: E402
+from svodka.ingest.jsonl import EmptyPost, record_to_article  # noqa: E402
 from svodka.link.linker import Linker, StoryState, doc_data  # noqa: E402
 from svodka.link.similarity import make_doc  # noqa: E402
 from svodka.model import Article, Block  # noqa: E402
@@ -41,8 +41,12 @@ def rss_mb() -> float:
 
 
 def base_corpus():
-    articles = [record_to_article(json.loads(line), "tg")
-                for line in open(ROOT / "svodka" / "sample" / "telegram_news.jsonl", encoding="utf-8")]
+    articles = []
+    for line in open(ROOT / "svodka" / "sample" / "telegram_news.jsonl", encoding="utf-8"):
+        try:
+            articles.append(record_to_article(json.loads(line), "tg"))
+        except EmptyPost:  # a picture or a repost without words: ingest passes over it too
+            continue
     for line in open(DATA / "ria_2023_ru" / "dev.jsonl", encoding="utf-8"):
         r = json.loads(line)
         articles.append(record_to_article({"title": r["title"], "text": r["text"], "source": "РИА Новости",

@@ -277,7 +277,13 @@ def cmd_relink(args) -> int:
         linker = Linker(store)
         bar = progress(None, "relink")
         bar.total = store.count()
-        done = linker.link_pending(progress=bar.update)
+        if args.ray:
+            from . import distributed
+
+            with distributed.ray_session(args.ray, args.workers):
+                done = distributed.relink(linker, progress=bar.update)
+        else:
+            done = linker.link_pending(progress=bar.update)
         bar.close()
         stories = len(linker.stories)
     finally:
@@ -457,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = with_db(sub.add_parser("relink", help="make copies, stories and link data again for the whole store"))
     sp.add_argument("--no-event-vectors", action="store_true", help="without e5 event vectors (faster, coarser)")
+    add_ray_options(sp)
     sp.set_defaults(func=cmd_relink)
 
     sp = with_db(sub.add_parser("reanalyze", help="run the analysis again over stored articles"))

@@ -73,6 +73,21 @@ def analyse_batch(articles: list[Article], with_docs: bool) -> tuple[dict[str, A
     return analyses, docs
 
 
+def link_docs(items: list[tuple[Article, Analysis]], how: str) -> dict:
+    """The link docs of stored articles with their event vectors (`how`: link.event.mode() of the driver), as
+    the driver's linker would make them: the costly part of a relink (e5, ~10 texts/s a core)."""
+    from .link import event
+    from .link.linker import link_doc
+
+    todo = [(a, n) for a, n in items if a.kind != "stub"]
+    docs = {(a.id, a.content_hash): link_doc(a, n) for a, n in todo}
+    if how != "off":
+        vectors = event.vectors_for([event.event_text(a.title, a.text) for a, _ in todo], make=how == "make")
+        for (a, _), v in zip(todo, vectors):
+            docs[(a.id, a.content_hash)].event = v
+    return docs
+
+
 def analyse_each(articles: list[Article]) -> dict[str, Analysis]:
     from .understand.analyze import analyze_article
 
@@ -130,7 +145,8 @@ def remade(doc):
 
     import numpy as np
 
-    return dataclasses.replace(doc, vector=np.array(doc.vector))
+    return dataclasses.replace(doc, vector=np.array(doc.vector),
+                               event=None if doc.event is None else np.array(doc.event))
 
 
 def hashes(article: Article) -> set[str]:
@@ -149,6 +165,28 @@ def redo_for_known(fresh: list[Article], now_known: set[str], analyses: dict[str
     redo = [a for a in still if hashes(a) & gone]
     analyses.update((h, v) for h, v in analyses_for(redo).items() if h in gone)
     return analyses, {k: d for k, d in docs.items() if k[1] not in gone}  # the linker makes those itself
+
+
+def relink(linker, batch: int = BATCH, in_flight: int | None = None,
+           progress: Callable[[int], None] = lambda n: None) -> int:
+    """linker.link_pending with the link docs and event vectors made in Ray tasks, `in_flight` batches at a time;
+    the driver links them in time order, so the stories are those of one process."""
+    import ray
+    from .link import event
+
+    task = ray.remote(link_docs)
+    limit = in_flight or in_flight_limit()
+    how, done = event.mode(), 0
+    while items := linker.store.unlinked(limit=batch * limit):
+        parts = [items[i:i + batch] for i in range(0, len(items), batch)]
+        refs = [task.remote(part, how) for part in parts]
+        for part, ref in zip(parts, refs):
+            linker.prepared.update((k, remade(d)) for k, d in ray.get(ref).items())
+            linker.add_batch(part)
+            done += len(part)
+            progress(len(part))
+        linker.prepared.clear()
+    return done
 
 
 def reanalyze(store: Store, only_missing: bool = False, progress: Callable[[int], None] = lambda n: None,

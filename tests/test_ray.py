@@ -127,3 +127,14 @@ def test_small_batches_out_of_step_with_the_store(tmp_path):
     one = run("-c", BATCHES, "one", str(tmp_path / "one.db"), *paths)
     assert run("-c", BATCHES, "ray", str(tmp_path / "ray.db"), *paths) == one
     assert_same_store(str(tmp_path / "one.db"), str(tmp_path / "ray.db"))
+
+
+def test_relink_ray_equals_plain_relink(tmp_path):
+    plain, other = str(tmp_path / "plain.db"), str(tmp_path / "ray.db")
+    cli("--db", plain, "ingest", sample(tmp_path, 300, range(0, 40, 4)))
+    shutil.copy(plain, other)
+    said = cli("--db", plain, "relink")
+    assert re.fullmatch(r"linked \d+, stories \d+", said) and not said.startswith("linked 0")
+    assert cli("--db", other, "relink", "--ray", "--workers", "2") == said
+    for table in ("copies", "link_docs", "stories", "story_members"):
+        assert rows(plain, table) == rows(other, table), table
