@@ -198,7 +198,8 @@ class Related:
     shared_entities: list[str] = field(default_factory=list)
     same_story: bool = False
     copies: int = 0  # other copies of this text, collapsed into this item
-    parts: dict[str, float] = field(default_factory=dict)  # why: each link part's push on the log-odds ("words": rare words shared)
+    # why: each link-model part's push on its log-odds; "words", "rare": the shared rare words' push on the ranker's
+    parts: dict[str, float] = field(default_factory=dict)
     shared_figures: list[str] = field(default_factory=list)  # the same figure in both texts ("21 %")
 
     def to_json(self) -> dict[str, Any]:

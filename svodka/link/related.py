@@ -2,9 +2,10 @@
 
 The link model answers "one event?"; a related list also wants the next step of the same matter, and ranks by
 what the two texts share that is rare. So an item's rank is a second small logistic regression over the link
-model's log-odds, the rare words the texts share (BM25 of one text against the other, as a share of the text
-against itself), whether the linker put them in one story and, where both have one, e5's cosine. Trained by scripts/train_links.py on news_flow_dev's
-graded judgments (grade 1 or 2: related); shipped as plain numbers in svodka/data/related_model*.json.
+model's log-odds, the rare words the texts share (BM25 of one against the other, as a share of the shorter text's
+BM25 against itself), the rarest word they share, whether the linker put them in one story and, where both have
+one, e5's cosine. Trained by scripts/train_links.py on news_flow_dev's graded judgments (grade 1 or 2: related)
+and October's gold event pairs; shipped as plain numbers in svodka/data/related_model*.json.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def shared_words(a: LinkDoc, b: LinkDoc) -> float:
 
 def rarest_shared(a: LinkDoc, b: LinkDoc) -> float:
     """The rarest word the two texts share, as a share of the rarest a word can be ("редкоземельный" 1.0,
-    "переговоры" 0.5, "Россия" 0.3): one rare term in common says more about the matter than many common ones."""
+    "переговоры" 0.5, "Россия" 0.3): one rare term in common says more about the matter than many common
+    ones."""
     shared = a.lemmas.keys() & b.lemmas.keys()
     return max((idf(w) for w in shared), default=0.0) / idf_table()[1]
 
@@ -58,7 +60,7 @@ def related_features(a: LinkDoc, b: LinkDoc, max_hours: float, same_story: bool
 
 @dataclass
 class RelatedModel(PairModel):
-    floor: float = 0.2  # below this probability of being related an item is not shown: an empty list beats noise
+    floor: float = 0.1  # below this probability of being related an item is not shown: an empty list beats noise
 
     @classmethod
     def from_json(cls, d: dict) -> "RelatedModel":
