@@ -36,7 +36,6 @@ RELATED_TERMS, RELATED_MATCHES = 20, 100  # full-text candidates: the best match
 RELATED_HOURS = 48.0  # a related item older or newer than this counts as this far apart: matter over freshness
 RELATED_PER_STORY = 4  # items of any one OTHER story in a list: the article's own story is not capped (the same event
 # is what its reader wants next, and what the judges of news_flow_dev grade highest)
-OWN_CAP = 99
 CANDIDATES_PER_STORY = 8  # scored per story for a related list (of which it shows RELATED_PER_STORY)
 DOC_CACHE = 20_000  # link docs in memory (~30 KB each with their tf-idf weights); the rest are read from the store
 RANKED_SEARCH_UP_TO = 200_000  # above this many articles, full-text candidates are the newest matches, not the best
@@ -356,7 +355,7 @@ class Linker:
                 seen_roots[root].copies += 1
                 continue
             sid = self.story_of.get(other.id)
-            if sid is not None and per_story.get(sid, 0) >= (OWN_CAP if sid == own_story else RELATED_PER_STORY):
+            if sid is not None and sid != own_story and per_story.get(sid, 0) >= RELATED_PER_STORY:
                 continue
             if len(out) >= k:
                 continue
@@ -371,7 +370,8 @@ class Linker:
 
     def pruned(self, found: list[str], per_story: int = CANDIDATES_PER_STORY, keep: int | None = None) -> list[str]:
         """Candidates in the order found (nearest vectors, best words, newest of the story), at most a few per
-        story: a list shows three of a story, and scoring the tenth copy of a big story only costs time."""
+        story but the article's own (`keep`): a list shows four of another story, and scoring the tenth copy of a
+        big story only costs time."""
         out, taken = [], Counter()
         for cid in dict.fromkeys(found):
             sid = self.story_of.get(cid)
