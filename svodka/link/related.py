@@ -18,22 +18,19 @@ import numpy as np
 from .similarity import DATA, LinkDoc, LinkModel, PairModel, idf, idf_table, link_score
 
 RELATED_FEATURES = ("link", "words", "rare", "story")
-BM25_K1, BM25_B = 1.2, 0.75
-AVERAGE_LEMMAS = 40.0  # content lemmas of a link doc, on average (news_flow_dev's posts: 33 in October, 41 in November)
 
 
 def bm25(query: LinkDoc, doc: LinkDoc) -> float:
-    length = sum(doc.lemmas.values())
-    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / AVERAGE_LEMMAS)
-    return sum(idf(w) * doc.lemmas[w] * (BM25_K1 + 1) / (doc.lemmas[w] + norm) for w in query.lemmas
-               if w in doc.lemmas)
+    """BM25 of `query`'s lemmas against `doc` (each lemma once)."""
+    weights = doc.bm25[0]
+    return sum(weights[w] for w in sorted(query.lemmas.keys() & weights.keys()))
 
 
 def shared_words(a: LinkDoc, b: LinkDoc) -> float:
     """How much of what the shorter text says in rare words the other says too: BM25 of `a` against `b` over the
     smaller of the two texts' BM25 against themselves (a long article and a post that retells one of its facts
     share all of the post)."""
-    own = min(bm25(a, a), bm25(b, b))
+    own = min(a.bm25[1], b.bm25[1])
     return min(bm25(a, b) / own, 1.0) if own > 0 else 0.0
 
 

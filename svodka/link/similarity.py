@@ -60,6 +60,10 @@ class LinkDoc:
         # sorted: a set's order follows the process's hash seed, and float sums follow their order
         return tfidf_weights(Counter(sorted(self.title_lemmas)))
 
+    @cached_property
+    def bm25(self) -> tuple[dict[str, float], float]:  # lemma -> its BM25 weight in this text, and their sum
+        return bm25_weights(self.lemmas)
+
     @property
     def weights(self) -> dict[str, float]:
         return self._tfidf[0]
@@ -124,6 +128,19 @@ def tfidf_weights(counts: Counter) -> tuple[dict[str, float], float]:
     table, unseen = idf_table()
     weights = {w: c * table.get(w, unseen) for w, c in counts.items()}
     return weights, math.sqrt(sum(v * v for v in weights.values()))
+
+
+BM25_K1, BM25_B = 1.2, 0.75
+AVERAGE_LEMMAS = 40.0  # content lemmas of a link doc, on average (news_flow_dev's posts: 33 in October, 41 in November)
+
+
+def bm25_weights(counts: Counter) -> tuple[dict[str, float], float]:
+    """Each lemma's BM25 weight in a text (idf x saturated, length-normalised tf), and their sum: the text's score
+    against itself. Summed in sorted order: float sums follow their order, set order follows the hash seed."""
+    length = sum(counts.values())
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / AVERAGE_LEMMAS)
+    weights = {w: idf(w) * c * (BM25_K1 + 1) / (c + norm) for w, c in counts.items()}
+    return weights, sum(weights[w] for w in sorted(weights))
 
 
 def tfidf_cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> float:
