@@ -32,7 +32,11 @@ WORDS_FLOOR = 0.1  # below this lemma TF-IDF cosine, with no rare word in common
 # e5 puts every war report near every other (cosines 0.8-0.9), words tell one strike from the next
 BEST_OF = 3  # a story's score for an article: the mean of its best BEST_OF members' (average of the closest)
 RELATED_CANDIDATES = 40  # nearest by each vector
-RELATED_TERMS, RELATED_MATCHES = 20, 100  # full-text candidates: the best matches of any of the rarest words
+RELATED_TERMS, RELATED_MATCHES, RELATED_OWN = 20, 100, 60  # full-text candidates: the best matches of any of the
+# article's rarest words; and the newest of its own story
+LARGE_TERMS, LARGE_MATCHES, LARGE_OWN = 5, 20, 30  # the same above RANKED_SEARCH_UP_TO, where matches come newest
+# first (not best) and nearly every candidate is a read from the store: fewer, and the own story pruned like any
+# other, to keep a list within ~20 ms
 RELATED_HOURS = 48.0  # a related item older or newer than this counts as this far apart: matter over freshness
 RELATED_PER_STORY = 4  # items of any one OTHER story in a list: the article's own story is not capped (the same event
 # is what its reader wants next, and what the judges of news_flow_dev grade highest)
@@ -327,11 +331,13 @@ class Linker:
         own_root = self.root(article_id)
         own_story = self.story_of.get(article_id)
         found = self.neighbours(doc, RELATED_CANDIDATES)
-        found += self.store.search_lemma_ids(top_terms(doc, RELATED_TERMS), limit=RELATED_MATCHES,
-                                             by_rank=len(self.index) <= RANKED_SEARCH_UP_TO)
+        ranked = len(self.index) <= RANKED_SEARCH_UP_TO
+        terms, matches, own = (RELATED_TERMS, RELATED_MATCHES, RELATED_OWN) if ranked else (
+            LARGE_TERMS, LARGE_MATCHES, LARGE_OWN)
+        found += self.store.search_lemma_ids(top_terms(doc, terms), limit=matches, by_rank=ranked)
         if own_story is not None:
-            found += reversed(self.stories[own_story].members[-60:])
-        candidates = self.pruned(found, keep=own_story)
+            found += reversed(self.stories[own_story].members[-own:])
+        candidates = self.pruned(found, keep=own_story if ranked else None)
         self.preload(candidates)
         scored = []
         for cid in candidates:
