@@ -6,7 +6,8 @@ Data: news_flow_dev over telegram_news_ru DEV, read and analysed by Svodka itsel
   negatives: same place, same day, other event included).
 - November: the judged related pools. Grade 2 (same event) positives, grade 0 negatives; grade 1 (same matter,
   another event) left out.
-The related ranker (svodka/link/related.py) on top of it: the judged pools of both windows, grade 1 or 2 related.
+The related ranker (svodka/link/related.py) on top of it: the judged pools of both windows (grade 1 or 2: related)
+and October's event pairs, over the stories the linker makes with the link model.
 A logistic regression over svodka.link.similarity.link_features, standardised; shipped as plain numbers (numpy
 runs it). The story threshold is the one whose stories score best on the October events it was trained on, the
 related floor a fixed 0.1 (below it an item is more likely random than related: an empty list beats a random one).
