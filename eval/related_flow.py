@@ -4,7 +4,8 @@ related lists beside char TF-IDF, BM25 over lemmas and e5 nearest neighbours, in
 
 Measured like an outsider: for each window the link model and the related ranker are trained on the OTHER window
 only (the link model on October's gold events for November's queries, on November's judged pairs for October's;
-the ranker on the other window's graded judgments), then the shipped models (trained on both, in-sample) for
+the ranker on the other window's graded judgments, and October's event pairs where October is the other
+window), then the shipped models (trained on both, in-sample) for
 reference. Every method ranks the whole window; the query itself is left out.
 Run: .venv/bin/python eval/related_flow.py [--no-e5] [--sets=oct,nov]
 """
