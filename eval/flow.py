@@ -125,15 +125,15 @@ def linked_window(which: str, e5: bool, model: dict | None = None, ranker: dict 
     lists ranked by `ranker` (a training's JSON; None: the shipped one). Yields (linker, {post id: article id});
     analyses and link docs are made once (cached), not per run."""
     from svodka.link.linker import Linker
-    from svodka.link.related import use_related_models
-    from svodka.link.similarity import use_link_models
+    from svodka.link.related import RELATED_MODELS
+    from svodka.link.similarity import LINK_MODELS
     from svodka.store.sqlite import SQLiteStore
     from train_links import window_docs
 
     arts = articles(which)
     docs = window_docs(which, e5=e5)
-    use_link_models(None if e5 else model, model if e5 else None)
-    use_related_models(None if e5 else ranker, ranker if e5 else None)
+    LINK_MODELS.use(model, e5)
+    RELATED_MODELS.use(ranker, e5)
     os.environ["SVODKA_EVENT_VECTORS"] = "1" if e5 else "0"
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(str(Path(tmp) / "flow.db"))
@@ -145,8 +145,8 @@ def linked_window(which: str, e5: bool, model: dict | None = None, ranker: dict 
             yield linker, {x: a.id for x, a, _ in arts}
         finally:
             store.close()
-            use_link_models(None, None)
-            use_related_models(None, None)
+            LINK_MODELS.reset()
+            RELATED_MODELS.reset()
 
 
 def gold_events() -> list[dict]:

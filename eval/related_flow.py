@@ -117,11 +117,9 @@ def main(e5: bool = True, sets: tuple[str, ...] = ("oct", "nov")) -> None:
             trained[which] = None
     for which in sets:
         print(f"news_flow_dev {which}: {len(queries(which))} judged queries over {len(docs[which])} posts")
-        shipped = json.loads((ROOT / "svodka/data" / ("link_model_e5.json" if e5 else "link_model.json")).read_text())
         rows = []
         if trained[which] is not None:
             link, ranker = trained[which]
-            link["related_floor"] = shipped["related_floor"]
             rows.append(("Svodka, models trained on the other window", svodka_lists(which, e5, link, ranker)))
         rows += [("Svodka, shipped model (in-sample)", svodka_lists(which, e5, None)),
                 ("char 3-5-gram TF-IDF", tfidf_lists(which)),

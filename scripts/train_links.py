@@ -9,8 +9,8 @@ Data: news_flow_dev over telegram_news_ru DEV, read and analysed by Svodka itsel
 The related ranker (svodka/link/related.py) on top of it: the judged pools of both windows (grade 1 or 2: related)
 and October's event pairs, over the stories the linker makes with the link model.
 A logistic regression over svodka.link.similarity.link_features, standardised; shipped as plain numbers (numpy
-runs it). The story threshold is the one whose stories score best on the October events it was trained on, the
-related floor a fixed 0.1 (below it an item is more likely random than related: an empty list beats a random one).
+runs it). The story threshold is the one whose stories score best on the October events it was trained on; the
+ranker's floor a fixed 0.1 (below it an item is more likely random than related: an empty list beats a random one).
 Run: .venv/bin/python scripts/train_links.py            (both windows, both models: what ships)
      eval/stories_flow.py and eval/related_flow.py train on one slice and score another with these functions.
 """
@@ -31,7 +31,7 @@ from svodka.link.event import event_text  # noqa: E402
 from svodka.link.linker import STORY_WINDOW_H, link_doc  # noqa: E402
 from svodka.link.linker import RELATED_HOURS  # noqa: E402
 from svodka.link.related import RELATED_FEATURES, related_features  # noqa: E402
-from svodka.link.similarity import LINK_FEATURES, hours_apart, link_features, use_link_models  # noqa: E402
+from svodka.link.similarity import LINK_FEATURES, LINK_MODELS, hours_apart, link_features  # noqa: E402
 
 OUT = ROOT / "svodka" / "data"
 
@@ -87,7 +87,7 @@ def fit(X: np.ndarray, y: np.ndarray, names) -> dict:
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
     lr = LogisticRegression(C=1.0, max_iter=5000).fit((X - mean) / scale, y)
     return {"features": list(names), "mean": mean.tolist(), "scale": scale.tolist(), "coef": lr.coef_[0].tolist(),
-            "intercept": float(lr.intercept_[0]), "threshold": 0.5, "story_threshold": 0.5, "related_floor": 0.1,
+            "intercept": float(lr.intercept_[0]), "threshold": 0.5, "story_threshold": 0.5,
             "trained_on": {"pairs": int(len(y)), "positives": int(y.sum())}}
 
 
@@ -98,9 +98,8 @@ def train(sets: list[tuple[dict, list]], e5: bool) -> dict:
     return fit(np.vstack(Xs), np.concatenate(ys), names)
 
 
-RELATED_FLOOR = 0.1  # a related item must be at least this likely the same event: an empty list beats a random one
-SHOWN_FLOOR = 0.1  # ... and at least this likely related by the ranker: on the judged pools 1-17 % of the items
-# below it are related (an article's list is rarely empty: the seed page's holds 10)
+SHOWN_FLOOR = 0.1  # a related item must be at least this likely related by the ranker: on the judged pools
+# 1-17 % of the items below it are related (an article's list is rarely empty: the seed page's holds 10)
 
 
 def judgments(docs: dict, which: str) -> list[tuple[str, str, int]]:
@@ -121,7 +120,7 @@ def train_related(sets: list[tuple[dict, list, dict]], e5: bool, link: dict | No
     from sklearn.linear_model import LogisticRegression
 
     names = RELATED_FEATURES + (("e5",) if e5 else ())
-    use_link_models(None if e5 else link, link if e5 else None)
+    LINK_MODELS.use(link, e5)
     rows, ys = [], []
     try:
         for docs, judged, story_of in sets:
@@ -133,7 +132,7 @@ def train_related(sets: list[tuple[dict, list, dict]], e5: bool, link: dict | No
                 rows.append([parts[n] for n in names])
                 ys.append(int(g >= 1))
     finally:
-        use_link_models(None, None)
+        LINK_MODELS.reset()
     X, y = np.array(rows).reshape(len(rows), len(names)), np.array(ys)
     if y.sum() == 0:
         raise ValueError("no related pair with the parts asked for")
@@ -159,11 +158,9 @@ def main() -> None:
 
     for e5, name in ((False, "link_model.json"), (True, "link_model_e5.json")):
         model = train(sets, e5)
-        model["related_floor"] = RELATED_FLOOR
         model["story_threshold"] = best_threshold(model, e5, [e["event"] for e in events])
         (OUT / name).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-        print(f"{name}: {model['trained_on']}, story threshold {model['story_threshold']}, "
-              f"related floor {model['related_floor']}")
+        print(f"{name}: {model['trained_on']}, story threshold {model['story_threshold']}")
         print("  " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(model["features"], model["coef"])))
         ranker = train_related([(d, judgments(d, w), stories_of(w, e5, model))
                                 for w, d in (("oct", oct_docs), ("nov", nov_docs))], e5, model)

@@ -76,16 +76,11 @@ def analyse_batch(articles: list[Article], with_docs: bool) -> tuple[dict[str, A
 def link_docs(items: list[tuple[Article, Analysis]], how: str) -> dict:
     """The link docs of stored articles with their event vectors (`how`: link.event.mode() of the driver), as
     the driver's linker would make them: the costly part of a relink (e5, ~10 texts/s a core)."""
-    from .link import event
-    from .link.linker import link_doc
+    from .link.linker import add_event_vectors, link_doc
 
-    todo = [(a, n) for a, n in items if a.kind != "stub"]
-    docs = {(a.id, a.content_hash): link_doc(a, n) for a, n in todo}
-    if how != "off":
-        vectors = event.vectors_for([event.event_text(a.title, a.text) for a, _ in todo], make=how == "make")
-        for (a, _), v in zip(todo, vectors):
-            docs[(a.id, a.content_hash)].event = v
-    return docs
+    made = [(link_doc(a, n), a) for a, n in items if a.kind != "stub"]
+    add_event_vectors(made, how)
+    return {(a.id, a.content_hash): d for d, a in made}
 
 
 def analyse_each(articles: list[Article]) -> dict[str, Analysis]:

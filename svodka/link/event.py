@@ -52,7 +52,7 @@ def text_key(text: str) -> str:
 
 
 class KnownVectors:
-    """Event vectors made before, by the text they were made of: the bundled sample's, and any a caller adds."""
+    """Event vectors made before, by the text they were made of: the bundled sample's."""
 
     def __init__(self):
         self.vectors: dict[str, np.ndarray] = {}
@@ -63,9 +63,6 @@ class KnownVectors:
         if SHIPPED.exists():
             z = np.load(SHIPPED)
             self.vectors.update(zip(z["keys"].tolist(), z["vecs"].astype(np.float32)))
-
-    def add(self, texts: list[str], vectors: np.ndarray) -> None:
-        self.vectors.update(zip(map(text_key, texts), np.asarray(vectors, dtype=np.float32)))
 
     def get(self, text: str) -> np.ndarray | None:
         if not self.loaded:

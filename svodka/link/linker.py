@@ -18,7 +18,7 @@ from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import RARE_IDF, LinkDoc, hours_apart, idf, link_model, link_score, make_doc
+from .similarity import LinkDoc, hours_apart, idf, link_model, link_score, make_doc, shares_rare_word
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
@@ -84,13 +84,25 @@ def link_doc(article: Article, analysis: Analysis) -> LinkDoc:
                     article.published_at, article.source)
 
 
+def add_event_vectors(docs: list[tuple[LinkDoc, Article]], how: str) -> None:
+    """Event vectors for the docs that have none, in one call (known ones looked up; made only when `how`, an
+    event.mode(), is "make"): batching is what makes e5 affordable."""
+    missing = [(d, a) for d, a in docs if d.event is None]
+    if how == "off" or not missing:
+        return
+    vectors = event.vectors_for([event.event_text(a.title, a.text) for _, a in missing], make=how == "make")
+    for (d, _), v in zip(missing, vectors):
+        d.event = v
+
+
 def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, dict]:
     d = json.loads(data)
+    navec, e5 = event.unpack(vector, DIM)
     doc = LinkDoc(id=article_id, title=d["title"], lemmas=Counter(d["lemmas"]),
                   title_lemmas=frozenset(d["title_lemmas"]), entities=frozenset(tuple(e) for e in d["entities"]),
-                  figures=frozenset(tuple(f) for f in d["figures"]), vector=event.unpack(vector, DIM)[0],
+                  figures=frozenset(tuple(f) for f in d["figures"]), vector=navec,
                   published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
-                  source=d["source"], event=event.unpack(vector, DIM)[1], numbers=frozenset(d.get("numbers", ())),
+                  source=d["source"], event=e5, numbers=frozenset(d.get("numbers", ())),
                   opening=d.get("opening", ""))
     return doc, {"kind": d.get("kind"), "is_news": d.get("is_news")}  # the rest is in the doc: keep the cache lean
 
@@ -202,12 +214,7 @@ class Linker:
         todo = [(a, n) for a, n in sorted(items, key=lambda x: (x[0].published_at or datetime.min.replace(
                 tzinfo=timezone.utc), x[0].id)) if a.id not in self.linked and a.kind != "stub"]
         made = [self.prepared.pop((a.id, a.content_hash), None) or link_doc(a, n) for a, n in todo]
-        # event vectors for the batch in one call (known ones looked up): batching is what makes e5 affordable
-        how = event.mode()
-        missing = [(d, a) for d, (a, _) in zip(made, todo) if d.event is None and how != "off"]
-        vectors = event.vectors_for([event.event_text(a.title, a.text) for _, a in missing], make=how == "make")
-        for (d, _), v in zip(missing, vectors):
-            d.event = v
+        add_event_vectors([(d, a) for d, (a, _) in zip(made, todo)], event.mode())
         for (article, analysis), doc in zip(todo, made):
             row, story, score = self.add(article, analysis, doc)
             docs.append(row)
@@ -349,13 +356,13 @@ class Linker:
             same = own_story is not None and self.story_of.get(cid) == own_story
             score, parts, model = related_score(doc, other[0], RELATED_HOURS, same)
             if score >= model.floor:
-                scored.append((score, other[0], parts, model))
+                scored.append((score, other[0], parts, same))
         # by the score itself (no rounding: ties of rounded scores put lower ones first), the newer among equals
         scored.sort(key=lambda x: (-x[0], -_ts(x[1].published_at), x[1].id))
         out: list[Related] = []
         seen_roots: dict[str, Related] = {}
         per_story: dict[int, int] = {}
-        for score, other, parts, model in scored:
+        for score, other, parts, same in scored:
             root = self.root(other.id)
             if root in seen_roots:
                 seen_roots[root].copies += 1
@@ -367,7 +374,7 @@ class Linker:
                 continue
             item = Related(article_id=other.id, title=other.title, source=other.source,
                            published_at=other.published_at, score=round(score, 3),
-                           shared_entities=shared_names(doc, other), same_story=sid is not None and sid == own_story,
+                           shared_entities=shared_names(doc, other), same_story=same,
                            parts=parts, shared_figures=shared_figures(doc, other))
             seen_roots[root] = item
             per_story[sid] = per_story.get(sid, 0) + 1
@@ -411,10 +418,6 @@ def best_of(scores: dict[int, list[float]]) -> list[tuple[float, int]]:
     """Stories by the mean of their best BEST_OF member scores, best first."""
     return sorted(((sum(sorted(v, reverse=True)[:BEST_OF]) / min(len(v), BEST_OF), sid) for sid, v in scores.items()),
                   key=lambda x: (-x[0], x[1]))
-
-
-def shares_rare_word(a: LinkDoc, b: LinkDoc) -> bool:
-    return any(idf(w) >= RARE_IDF for w in a.lemmas.keys() & b.lemmas.keys())
 
 
 def story_score(a: LinkDoc, b: LinkDoc) -> float:

@@ -9,13 +9,10 @@ and October's gold event pairs; shipped as plain numbers in svodka/data/related_
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
-from .similarity import DATA, LinkDoc, LinkModel, PairModel, idf, idf_table, link_score
+from .similarity import LinkDoc, LinkModel, PairModel, Shelf, idf, idf_table, link_score
 
 RELATED_FEATURES = ("link", "words", "rare", "story")
 
@@ -59,28 +56,8 @@ def related_features(a: LinkDoc, b: LinkDoc, max_hours: float, same_story: bool
 class RelatedModel(PairModel):
     floor: float = 0.1  # below this probability of being related an item is not shown: an empty list beats noise
 
-    @classmethod
-    def from_json(cls, d: dict) -> "RelatedModel":
-        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                   d["intercept"], d.get("threshold", 0.5), d["floor"])
 
-
-RELATED_MODELS: dict[bool, RelatedModel] = {}  # models other than the shipped ones (an evaluation's)
-
-
-def related_model(event: bool = False) -> RelatedModel:
-    if event not in RELATED_MODELS:
-        name = "related_model_e5.json" if event else "related_model.json"
-        RELATED_MODELS[event] = RelatedModel.from_json(json.loads((DATA / name).read_text(encoding="utf-8")))
-    return RELATED_MODELS[event]
-
-
-def use_related_models(plain: dict | None, with_e5: dict | None) -> None:
-    """Rank with these models (as the JSON a training writes) from now on; None: the shipped one."""
-    RELATED_MODELS.clear()
-    for event, d in ((False, plain), (True, with_e5)):
-        if d is not None:
-            RELATED_MODELS[event] = RelatedModel.from_json(d)
+RELATED_MODELS = Shelf(RelatedModel, "related_model")
 
 
 def related_score(a: LinkDoc, b: LinkDoc, max_hours: float, same_story: bool = False
@@ -88,7 +65,7 @@ def related_score(a: LinkDoc, b: LinkDoc, max_hours: float, same_story: bool = F
     """The probability that `b` is what a reader of `a` wants next; the why (each link-model part's push on its
     log-odds; "words" and "rare": the shared rare words' push on the ranker's); the model that ranked."""
     parts, link_parts, link = related_features(a, b, max_hours, same_story)
-    model = related_model(event="e5" in parts)
+    model = RELATED_MODELS.get(event="e5" in parts)
     pushes = model.contributions(parts)
     why = {**link.contributions(link_parts), "words": pushes["words"], "rare": pushes["rare"]}
     return model.score(parts), why, model

@@ -9,7 +9,7 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -199,13 +199,42 @@ class PairModel:
         x = (np.array([parts[n] for n in self.names]) - self.mean) / self.scale
         return {n: round(float(v), 3) for n, v in zip(self.names, x * self.coef)}
 
+    @classmethod
+    def from_json(cls, d: dict):
+        """A model as a training writes it; a subclass's own fields (thresholds, floors) by their names."""
+        own = {f.name: d[f.name] for f in fields(cls)[len(fields(PairModel)):] if f.name in d}
+        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   d["intercept"], d.get("threshold", 0.5), **own)
 
-@lru_cache(maxsize=2)
+
+class Shelf:
+    """The shipped models of one kind (svodka/data/NAME.json, and NAME_e5.json with e5's cosine as a part), read
+    on first use; an evaluation may put its own on the shelf for a while (`use`) and go back to them (`reset`)."""
+
+    def __init__(self, kind: type, name: str):
+        self.kind, self.name, self.models = kind, name, {}
+
+    def get(self, event: bool = False):
+        if event not in self.models:
+            path = DATA / f"{self.name}{'_e5' if event else ''}.json"
+            self.models[event] = self.kind.from_json(json.loads(path.read_text(encoding="utf-8")))
+        return self.models[event]
+
+    def use(self, d: dict | None, event: bool) -> None:
+        """Judge with `d` (a training's JSON) where the articles have event vectors or not, as `event` says, and
+        with the shipped model otherwise; None: the shipped ones."""
+        self.models = {} if d is None else {event: self.kind.from_json(d)}
+
+    def reset(self) -> None:
+        self.models = {}
+
+
+PAIR_MODELS = Shelf(PairModel, "pair_model")
+
+
 def pair_model(event: bool = False) -> PairModel:
     """The shipped model; with `event`, the one trained with the e5 part too (both articles need event vectors)."""
-    d = json.loads((DATA / ("pair_model_e5.json" if event else "pair_model.json")).read_text(encoding="utf-8"))
-    return PairModel(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                     d["intercept"], d["threshold"])
+    return PAIR_MODELS.get(event)
 
 
 def model_for(parts: dict[str, float]) -> PairModel:
@@ -242,31 +271,14 @@ def link_features(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> dic
 @dataclass
 class LinkModel(PairModel):
     story_threshold: float = 0.5  # an article joins a story whose best members reach this on average
-    related_floor: float = 0.1  # below this an item is not shown as related
-
-    @classmethod
-    def from_json(cls, d: dict) -> "LinkModel":
-        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                   d["intercept"], d.get("threshold", 0.5), d["story_threshold"], d["related_floor"])
 
 
-LINK_MODELS: dict[bool, LinkModel] = {}  # models other than the shipped ones (an evaluation's): use_link_models
+LINK_MODELS = Shelf(LinkModel, "link_model")
 
 
 def link_model(event: bool = False) -> LinkModel:
     """The shipped link model; with `event`, the one with e5's cosine too (both articles need event vectors)."""
-    if event not in LINK_MODELS:
-        name = "link_model_e5.json" if event else "link_model.json"
-        LINK_MODELS[event] = LinkModel.from_json(json.loads((DATA / name).read_text(encoding="utf-8")))
-    return LINK_MODELS[event]
-
-
-def use_link_models(plain: dict | None, with_e5: dict | None) -> None:
-    """Judge with these models (as the JSON a training writes) from now on; None: the shipped one."""
-    LINK_MODELS.clear()
-    for event, d in ((False, plain), (True, with_e5)):
-        if d is not None:
-            LINK_MODELS[event] = LinkModel.from_json(d)
+    return LINK_MODELS.get(event)
 
 
 RECURRING_AFTER_H = 12  # the same report a day later is the next day's report
@@ -275,13 +287,17 @@ RARE_IDF = 6.5  # a lemma this rare (a name, a term: "Кобахидзе", "МР
 RECURRING_ALIKE_SAME_SOURCE = 0.3  # a channel's own daily report varies less around its template
 
 
+def shares_rare_word(a: LinkDoc, b: LinkDoc) -> bool:
+    return any(idf(w) >= RARE_IDF for w in a.lemmas.keys() & b.lemmas.keys())
+
+
 def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
     """Two instances of a recurring report (the nightly air-defence count, the quotes column, the weather
     warning): worded alike, hours apart, with other numbers. Each is its own event."""
     apart = hours_apart(a, b)
     if apart is None or apart <= RECURRING_AFTER_H:
         return False
-    if not any(idf(w) >= RARE_IDF for w in a.weights.keys() & b.weights.keys()):
+    if not shares_rare_word(a, b):
         return True  # a day apart with nothing specific in common: the same kind of news, not the same news
     same_source = bool(a.source) and a.source == b.source
     if same_source and a.opening and a.opening == b.opening:  # "Сегодня отмечается…", "Колонка котировок…"
