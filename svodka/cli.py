@@ -340,7 +340,7 @@ def with_analysis(item: dict, analysis) -> dict:
 def resolve_source(store, name: str) -> str | None:
     """The stored source the name stands for: itself, or the one name it begins (case aside); else None, having
     said which names there are."""
-    names = [r[0] for r in store.query("SELECT DISTINCT source FROM articles ORDER BY source")]
+    names = store.source_names()
     if name in names:
         return name
     found = [n for n in names if n.casefold().startswith(name.casefold())]

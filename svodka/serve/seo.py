@@ -23,8 +23,6 @@ NEWS_WINDOW = timedelta(days=2)  # a news sitemap holds the articles of the last
 NEWS_URLS = 1_000  # and at most this many
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-INDEXED = "a.kind IN ('article', 'post') AND ld.dup_of IS NULL"  # stubs are thin, copies point elsewhere
-
 router = APIRouter(include_in_schema=False)
 
 
@@ -148,16 +146,9 @@ def url_entry(loc: str, lastmod: datetime | None = None, extra: str = "") -> str
     return f"<url><loc>{xml_escape(loc)}</loc>{mod}{extra}</url>"
 
 
-def to_dt(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
 def counts(store) -> tuple[int, int]:
     """(articles, stories) the sitemaps list."""
-    articles = store.query(f"SELECT count(*) FROM articles a LEFT JOIN link_docs ld ON ld.article_id = a.id "
-                           f"WHERE {INDEXED}")[0][0]
-    stories = store.query("SELECT count(*) FROM stories WHERE size > 1")[0][0]
-    return articles, stories
+    return store.indexed_count(), store.stories_count()
 
 
 @router.get("/sitemap.xml")
@@ -187,40 +178,31 @@ def chunk_no(text: str) -> int:
 
 @router.get("/sitemap-articles-{n}.xml")
 async def sitemap_articles(request: Request, n: str):
-    rows = request.app.state.desk.store.query(
-        f"SELECT a.id, a.published_at FROM articles a LEFT JOIN link_docs ld ON ld.article_id = a.id "
-        f"WHERE {INDEXED} ORDER BY a.rowid LIMIT ? OFFSET ?", (SITEMAP_URLS, (chunk_no(n) - 1) * SITEMAP_URLS))
+    rows = request.app.state.desk.store.indexed_page(SITEMAP_URLS, (chunk_no(n) - 1) * SITEMAP_URLS)
     if not rows:
         raise HTTPException(404, "no such sitemap")
     base = base_of(request)
-    entries = "".join(url_entry(f"{base}/article/{aid}", to_dt(at)) for aid, at in rows)
+    entries = "".join(url_entry(f"{base}/article/{aid}", at) for aid, at in rows)
     return xml(f'<urlset xmlns="{SITEMAP_NS}">{entries}</urlset>')
 
 
 @router.get("/sitemap-stories-{n}.xml")
 async def sitemap_stories(request: Request, n: str):
-    rows = request.app.state.desk.store.query(
-        "SELECT id, last_at FROM stories WHERE size > 1 ORDER BY id LIMIT ? OFFSET ?",
-        (SITEMAP_URLS, (chunk_no(n) - 1) * SITEMAP_URLS))
+    rows = request.app.state.desk.store.stories_page(SITEMAP_URLS, (chunk_no(n) - 1) * SITEMAP_URLS)
     if not rows:
         raise HTTPException(404, "no such sitemap")
     base = base_of(request)
-    entries = "".join(url_entry(f"{base}/story/{sid}", to_dt(at)) for sid, at in rows)
+    entries = "".join(url_entry(f"{base}/story/{sid}", at) for sid, at in rows)
     return xml(f'<urlset xmlns="{SITEMAP_NS}">{entries}</urlset>')
 
 
 def news_entries(store, base: str, now: datetime | None = None) -> list[str]:
     """The articles of the last two days, newest first, as Google News sitemap entries."""
-    from ..store.sql import iso as store_iso  # the stored form: times compare as strings
-
     now = now or datetime.now(timezone.utc)
-    rows = store.query(
-        f"SELECT a.id, a.published_at, a.title FROM articles a LEFT JOIN link_docs ld ON ld.article_id = a.id "
-        f"WHERE {INDEXED} AND a.published_at >= ? AND a.published_at <= ? ORDER BY a.published_at DESC LIMIT ?",
-        (store_iso(now - NEWS_WINDOW), store_iso(now + timedelta(minutes=5)), NEWS_URLS))
+    rows = store.indexed_between(now - NEWS_WINDOW, now + timedelta(minutes=5), NEWS_URLS)
     return [url_entry(f"{base}/article/{aid}", extra=(
         f"<news:news><news:publication><news:name>{SITE_NAME}</news:name><news:language>ru</news:language>"
-        f"</news:publication><news:publication_date>{iso(to_dt(at))}</news:publication_date>"
+        f"</news:publication><news:publication_date>{iso(at)}</news:publication_date>"
         f"<news:title>{xml_escape(title)}</news:title></news:news>")) for aid, at, title in rows]
 
 

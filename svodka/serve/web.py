@@ -297,8 +297,8 @@ async def article_page(request: Request, article_id: str):
 
 def teaser_page(d: Desk, stub: Article) -> Article | None:
     """The page whose "Похожие новости" the stub came from: its date stands for the stub's, and it is linked."""
-    rows = d.store.query("SELECT page_id FROM teasers WHERE article_id=? ORDER BY page_id LIMIT 1", (stub.id,))
-    return d.store.get(rows[0][0]) if rows else None
+    page_id = d.store.teaser_page_id(stub.id)
+    return d.store.get(page_id) if page_id else None
 
 
 def fresh_as_of(d: Desk, response):
@@ -428,15 +428,8 @@ async def sources_page(request: Request):
 
 def stored_sources(store) -> list[dict]:
     """Every source with articles: how many, and its latest one (whatever brought them: files, the API, feeds)."""
-    counts = store.query("SELECT source, count(*), MAX(published_at) FROM articles WHERE kind IN ('article', 'post') "
-                         "GROUP BY source ORDER BY count(*) DESC, source")
-    latest = {}
-    for source, aid, title, at in store.query(
-            "SELECT a.source, a.id, a.title, a.published_at FROM articles a JOIN (SELECT source, MAX(published_at) m "
-            "FROM articles WHERE kind IN ('article', 'post') GROUP BY source) l ON a.source = l.source "
-            "AND a.published_at = l.m WHERE a.kind IN ('article', 'post')"):
-        latest.setdefault(source, {"id": aid, "title": title, "published_at": datetime.fromisoformat(at)})
-    return [{"name": s, "count": n, "latest": latest.get(s)} for s, n, _ in counts]
+    return [{"name": s, "count": n, "latest": latest and dict(zip(("id", "title", "published_at"), latest))}
+            for s, n, latest in store.sources_summary()]
 
 
 @router.get("/source/{name:path}", response_class=HTMLResponse)

@@ -91,6 +91,9 @@ def page_feed_rubric(page_rubric: str | None, ours: str | None) -> str | None:
     return (map_page_rubric(page_rubric) if page_rubric else None) or ours
 
 
+INDEXED = "a.kind IN ('article', 'post') AND ld.dup_of IS NULL"  # stubs are thin, copies point elsewhere
+
+
 class SQLStore:
     """The store interface over any connection whose `execute(sql, params)` takes `?` marks (see `transaction`)."""
 
@@ -290,6 +293,53 @@ class SQLStore:
         if not rows and skip:
             return self.newest_time()
         return to_dt(rows[0][0]) if rows else None
+
+    # -- what the site's sitemaps, source pages and the CLI's source names read
+
+    def source_names(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT DISTINCT source FROM articles ORDER BY source")]
+
+    def sources_summary(self) -> list[tuple[str, int, tuple | None]]:
+        """Every source with articles (not stubs): how many, and its latest (id, title, published_at), most first."""
+        counts = self.query("SELECT source, count(*) FROM articles WHERE kind IN ('article', 'post') "
+                            "GROUP BY source ORDER BY count(*) DESC, source")
+        latest = {}
+        for source, aid, title, at in self.query(
+                "SELECT a.source, a.id, a.title, a.published_at FROM articles a JOIN (SELECT source, MAX(published_at) m "
+                "FROM articles WHERE kind IN ('article', 'post') GROUP BY source) l ON a.source = l.source "
+                "AND a.published_at = l.m WHERE a.kind IN ('article', 'post')"):
+            latest.setdefault(source, (aid, title, to_dt(at)))
+        return [(s, n, latest.get(s)) for s, n in counts]
+
+    def teaser_page_id(self, stub_id: str) -> str | None:
+        """The page whose teasers a stub came from (the first, if several)."""
+        rows = self.query("SELECT page_id FROM teasers WHERE article_id=? ORDER BY page_id LIMIT 1", (stub_id,))
+        return rows[0][0] if rows else None
+
+    def indexed_count(self) -> int:
+        """Articles a crawler is shown: news texts and posts, not stubs, one text of each family of copies."""
+        return self.query(f"SELECT count(*) FROM articles a LEFT JOIN link_docs ld ON ld.article_id = a.id "
+                          f"WHERE {INDEXED}")[0][0]
+
+    def indexed_page(self, limit: int, offset: int) -> list[tuple[str, datetime | None]]:
+        return [(aid, to_dt(at)) for aid, at in self.query(
+            f"SELECT a.id, a.published_at FROM articles a LEFT JOIN link_docs ld ON ld.article_id = a.id "
+            f"WHERE {INDEXED} ORDER BY a.rowid LIMIT ? OFFSET ?", (limit, offset))]
+
+    def indexed_between(self, since: datetime, until: datetime, limit: int) -> list[tuple[str, datetime | None, str]]:
+        """(id, published_at, title) of the indexed articles published in [since, until], newest first."""
+        return [(aid, to_dt(at), title) for aid, at, title in self.query(
+            f"SELECT a.id, a.published_at, a.title FROM articles a LEFT JOIN link_docs ld ON ld.article_id = a.id "
+            f"WHERE {INDEXED} AND a.published_at >= ? AND a.published_at <= ? ORDER BY a.published_at DESC LIMIT ?",
+            (iso(since), iso(until), limit))]
+
+    def stories_count(self) -> int:
+        return self.query("SELECT count(*) FROM stories WHERE size > 1")[0][0]
+
+    def stories_page(self, limit: int, offset: int) -> list[tuple[int, datetime | None]]:
+        """(id, last_at) of the stories of more than one article, by id."""
+        return [(sid, to_dt(at)) for sid, at in self.query(
+            "SELECT id, last_at FROM stories WHERE size > 1 ORDER BY id LIMIT ? OFFSET ?", (limit, offset))]
 
     # -- lists for the site: rows of ITEM_SQL
 
