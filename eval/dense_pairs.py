@@ -251,7 +251,7 @@ TRANSFORMS = {
 
 def train_final(X, y, w, n_pp):
     """scripts/train_pairs.py's main(): threshold from tgcontest out-of-fold predictions, model fit on all."""
-    from train_pairs import best_threshold, fit, out_of_fold
+    from train_pairs import best_threshold, fit_general as fit, out_of_fold
     threshold = best_threshold(out_of_fold(X, y, w)[n_pp:], y[n_pp:])
     scaler, model = fit(X, y, w)
     return scaler, model, threshold

@@ -1,77 +1,219 @@
-"""Same-story pairs: F1 and accuracy of `same_story` with cross-validation, and precision on headlinecause_ru.
+"""Same story? held out: the headline judge on ParaPhraser, the full-text judge on tgcontest, each also trained
+without that source (svodka/link/pairs.py; trained for shipping by scripts/train_pairs.py).
 
-- ParaPhraser DEV (7,227 headline pairs; paraphrase = label 0 or 1): 5-fold CV; each fold's model is trained on
-  the other folds plus all tgcontest pairs, its threshold tuned on its own training part.
-- tgcontest_ru pairs_dev (110 full-text pairs; OK = same story): 5-fold CV the same way (other folds + ParaPhraser).
-- headlinecause_ru DEV (233 Lenta.ru headline pairs, none used in training): the shipped model's precision of
-  what it calls same story, against relation3 in {same, related} and against "same" alone.
-Run: .venv/bin/python eval/pairs.py [../shared/data]
+- tgcontest_ru pairs_dev (110 full-text pairs, OK = same story): nested cross-validation. Outer: 5 folds, seeds
+  0-9. Inside each outer training part (88 pairs) an inner 5-fold CV picks the configuration (which parts, the
+  regularisation) by out-of-fold F1 and the threshold on the chosen configuration's out-of-fold scores; the model
+  is then fit on the 88 pairs and scores the 22 it never saw. Nothing about the test fold steers any choice.
+- ParaPhraser DEV (7,227 headline pairs; paraphrase = label 0 or 1): the same nested scheme over its own pairs
+  (seeds 0-2: with 5,800 training pairs the figure hardly moves).
+- Cross-source: the full-text judge trained on news_flow_dev (Telegram posts in gold events of October 2024:
+  pairs inside an event against same-days posts of other events, eval/pairs_flow.py) and scored on all 110
+  tgcontest pairs; the headline judge trained on the headlines of other sources (tgcontest's 110 title pairs and
+  news_flow_dev's headline pairs) and scored on ParaPhraser. Thresholds from the training source.
+- Baselines in the same folds: e5's cosine alone (title + 600 characters; headlines alone for ParaPhraser) with its
+  threshold chosen on the training part, and the recipe shipped before (9 parts + e5 cosine, one model for both
+  kinds, ParaPhraser + tgcontest x10, threshold on tgcontest out-of-fold), cross-validated the same way.
+- headlinecause_ru DEV (233 Lenta.ru headline pairs, never trained on): how many the shipped headline judge calls
+  same story, and their precision against relation3 == same.
+e5 vectors are cached in /tmp/pairs-helper (the first run embeds ~14,000 texts: ~15 min on 2 cores).
+Run: .venv/bin/python eval/pairs.py [../shared/data] [--seeds N]
 """
-import json
+from __future__ import annotations
+
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "eval"))
 
-from train_pairs import (DEFAULT_DATA, best_threshold, doc, f1_score, fit, load_paraphraser,  # noqa: E402
-                         load_tgcontest, predict)
+from pairs_data import (FULL_CONFIGS, FULL_FAST_CONFIGS, HEADLINE_CONFIGS, HEADLINE_FAST_CONFIGS,  # noqa: E402
+                        cosine_threshold, f1_score, fit_config, load_all, nested_predict)
 
-from svodka.link.similarity import features, pair_model  # noqa: E402
+from svodka.link.pairs import FULL_E5, FULL_FEATURES, HEADLINE_E5, HEADLINE_FEATURES  # noqa: E402
 
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
 FOLDS = 5
 
 
-def cross_validate(X_main, y_main, X_extra, y_extra, w_main, w_extra, seed=0):
-    order = np.random.default_rng(seed).permutation(len(y_main))
-    preds = np.zeros(len(y_main), dtype=bool)
+def folds(n: int, seed: int):
+    order = np.random.default_rng(seed).permutation(n)
     for k in range(FOLDS):
         test = order[k::FOLDS]
-        train = np.setdiff1d(order, test)
-        X = np.vstack([X_main[train], X_extra])
-        y = np.concatenate([y_main[train], y_extra])
-        w = np.concatenate([w_main[train], w_extra])
-        scaler, model = fit(X, y, w)
-        t = best_threshold(predict(scaler, model, X_main[train]), y_main[train])
-        preds[test] = predict(scaler, model, X_main[test]) >= t
-    return f1_score(y_main, preds), float(np.mean(preds == (y_main == 1)))
+        yield np.setdiff1d(order, test), test
 
 
-def headlinecause(data: Path, cache: dict):
-    model = pair_model()
-    rows = [json.loads(line) for line in open(data / "headlinecause_ru" / "dev.jsonl", encoding="utf-8")]
-    called = []
-    for r in rows:
-        a = doc("hc:" + r["left_title"], r["left_title"], "", cache)
-        b = doc("hc:" + r["right_title"], r["right_title"], "", cache)
-        if model.score(features(a, b)) >= model.threshold:
-            called.append(r["relation3"])
-    related = sum(rel in ("same", "related") for rel in called)
-    same = sum(rel == "same" for rel in called)
-    return len(rows), len(called), related, same
+def scores(y, pred) -> tuple[float, float, float, float]:
+    """F1, accuracy, precision, recall."""
+    pred = np.asarray(pred, dtype=bool)
+    tp = int(np.sum(pred & (y == 1)))
+    return (f1_score(y, pred), float(np.mean(pred == (y == 1))), tp / max(int(pred.sum()), 1),
+            tp / max(int(np.sum(y == 1)), 1))
 
 
-def main(data: Path) -> None:
+def summary(name: str, res: list[tuple]) -> str:
+    r = np.array(res)
+    return (f"  {name:60} F1 {r[:, 0].mean():.3f} ± {r[:, 0].std():.3f}  acc {r[:, 1].mean():.3f} ± "
+            f"{r[:, 1].std():.3f}  P {r[:, 2].mean():.3f} R {r[:, 3].mean():.3f}")
+
+
+def single(name: str, r: tuple) -> str:
+    return f"  {name:60} F1 {r[0]:.3f}          acc {r[1]:.3f}          P {r[2]:.3f} R {r[3]:.3f}"
+
+
+def main(data: Path, seeds: int = 10) -> None:
     t0 = time.perf_counter()
-    cache: dict = {}
-    Xp, yp = load_paraphraser(data, cache)
-    Xt, yt = load_tgcontest(data, cache)
-    wp, wt = np.ones(len(yp)), np.full(len(yt), 10.0)
-    f1, acc = cross_validate(Xp, yp, Xt, yt, wp, wt)
-    print(f"ParaPhraser DEV, {len(yp)} pairs, {FOLDS}-fold CV: F1 {f1:.3f}, accuracy {acc:.3f} "
-          f"(all-'same' baseline F1 {2 * yp.mean() / (1 + yp.mean()):.3f})")
-    f1, acc = cross_validate(Xt, yt, Xp, yp, wt, wp)
-    print(f"tgcontest same-story pairs, {len(yt)} pairs, {FOLDS}-fold CV: F1 {f1:.3f}, accuracy {acc:.3f}")
-    n, called, related, same = headlinecause(data, cache)
-    print(f"headlinecause_ru DEV, {n} pairs: {called} called same story; precision vs same|related "
-          f"{related / max(called, 1):.3f}, vs same only {same / max(called, 1):.3f} "
-          f"(base rates {224 / 233:.3f} / {16 / 233:.3f})")
+    sets = load_all(data)
+    tg, pp, flow = sets["tg"], sets["pp"], sets["flow"]
+    print(f"pairs: tgcontest {len(tg.y)} full-text, ParaPhraser {len(pp.y)} headline, news_flow_dev {len(flow.y)} "
+          f"full-text ({int(flow.y.sum())} same) + {len(sets['flow_h'].y)} headline "
+          f"({time.perf_counter() - t0:.0f} s)")
+
+    # ---------------------------------------------------------------- tgcontest: the full-text judge
+    print(f"\ntgcontest same-story pairs ({len(tg.y)}, full texts): outer 5-fold CV x {seeds} seeds; mean ± sd "
+          f"over seeds")
+    res = {k: [] for k in ("judge", "e5", "old")}
+    chosen: dict[str, int] = {}
+    for seed in range(seeds):
+        pred = {k: np.zeros(len(tg.y), dtype=bool) for k in res}
+        for train, test in folds(len(tg.y), seed):
+            p, cfg = nested_predict(tg, train, test, FULL_CONFIGS, seed)
+            pred["judge"][test] = p
+            chosen[cfg] = chosen.get(cfg, 0) + 1
+            e5 = tg.col("e5")
+            pred["e5"][test] = e5[test] >= cosine_threshold(e5[train], tg.y[train])
+        for k in ("judge", "e5"):
+            res[k].append(scores(tg.y, pred[k]))
+        res["old"].append(cross_validate(tg.old, tg.y, pp.old, pp.y, np.full(len(tg.y), 10.0), np.ones(len(pp.y)),
+                                         seed))
+    print(summary("full-text judge (nested: parts, C, threshold in-fold)", res["judge"]))
+    print(summary("  the same without e5 (`svodka pairs --fast`)", nested_only(tg, FULL_FAST_CONFIGS, seeds)))
+    print(summary("baseline: e5 cosine alone, threshold in-fold", res["e5"]))
+    print(summary("baseline: the recipe shipped before (+ ParaPhraser, tg x10)", res["old"]))
+    print(single("baseline: pair_model_e5.json as shipped (in-sample: trained on these)", shipped(tg)))
+    print("  configurations the inner CV chose: " + ", ".join(f"{k} x{v}" for k, v in
+                                                              sorted(chosen.items(), key=lambda kv: -kv[1])))
+
+    print("\ntgcontest, trained without tgcontest (scored on all 110; threshold from the training source)")
+    cross = cross_full(tg, flow)
+    for name, r in cross.items():
+        print(single(name, r))
+
+    # ---------------------------------------------------------------- ParaPhraser: the headline judge
+    pp_seeds = max(1, min(seeds, 3))
+    print(f"\nParaPhraser DEV ({len(pp.y)} headline pairs): outer 5-fold CV x {pp_seeds} seeds "
+          f"(all-'same' baseline F1 {2 * pp.y.mean() / (1 + pp.y.mean()):.3f})")
+    res = {k: [] for k in ("judge", "e5", "old")}
+    for seed in range(pp_seeds):
+        pred = {k: np.zeros(len(pp.y), dtype=bool) for k in res}
+        for train, test in folds(len(pp.y), seed):
+            p, _ = nested_predict(pp, train, test, HEADLINE_CONFIGS, seed)
+            pred["judge"][test] = p
+            e5 = pp.col("e5_title")
+            pred["e5"][test] = e5[test] >= cosine_threshold(e5[train], pp.y[train])
+        for k in ("judge", "e5"):
+            res[k].append(scores(pp.y, pred[k]))
+        res["old"].append(cross_validate(pp.old, pp.y, tg.old, tg.y, np.ones(len(pp.y)), np.full(len(tg.y), 10.0),
+                                         seed))
+    print(summary("headline judge (nested: parts, C, threshold in-fold)", res["judge"]))
+    print(summary("  the same without e5 (`svodka pairs --fast`)", nested_only(pp, HEADLINE_FAST_CONFIGS, pp_seeds)))
+    print(summary("baseline: e5 cosine alone, threshold in-fold", res["e5"]))
+    print(summary("baseline: the recipe shipped before (+ tgcontest x10)", res["old"]))
+    print(single("baseline: pair_model_e5.json as shipped (in-sample: trained on these)", shipped(pp)))
+
+    print("\nParaPhraser, trained without ParaPhraser (scored on all 7,227; threshold from the training sources)")
+    for name, r in cross_headline(pp, sets["tg_h"], sets["flow_h"]).items():
+        print(single(name, r))
+
+    hc = sets["hc"]
+    from svodka.link.pairs import judge
+    m = judge("headline", e5=True)
+    called = np.array([m.score(p) >= m.threshold for p in hc.parts])
+    same = hc.y == 1
+    print(f"\nheadlinecause_ru DEV ({len(hc.y)} headline pairs, never trained on; {int(same.sum())} 'same'): the "
+          f"shipped headline judge calls {int(called.sum())} same story, precision vs 'same' "
+          f"{(called & same).sum() / max(called.sum(), 1):.3f}, recall {(called & same).sum() / max(same.sum(), 1):.3f}")
     print(f"({time.perf_counter() - t0:.0f} s)")
 
 
+def nested_only(s, configs, seeds: int) -> list[tuple]:
+    out = []
+    for seed in range(seeds):
+        pred = np.zeros(len(s.y), dtype=bool)
+        for train, test in folds(len(s.y), seed):
+            pred[test] = nested_predict(s, train, test, configs, seed)[0]
+        out.append(scores(s.y, pred))
+    return out
+
+
+def cross_validate(X_main, y_main, X_extra, y_extra, w_main, w_extra, seed=0):
+    """The protocol before (the general pair model, eval/dense_pairs.py calls it): 5 folds of the main set, each
+    fold's model trained on the other folds plus all of the extra set, threshold F1-best on the main training part
+    (in sample). Returns (F1, accuracy)."""
+    from train_pairs import best_threshold, fit_general, predict
+    preds = np.zeros(len(y_main), dtype=bool)
+    for train, test in folds(len(y_main), seed):
+        X = np.vstack([X_main[train], X_extra])
+        y = np.concatenate([y_main[train], y_extra])
+        w = np.concatenate([w_main[train], w_extra])
+        scaler, model = fit_general(X, y, w)
+        t = best_threshold(predict(scaler, model, X_main[train]), y_main[train])
+        preds[test] = predict(scaler, model, X_main[test]) >= t
+    return scores(y_main, preds)
+
+
+def shipped(s) -> tuple[float, float]:
+    """The general pair model with e5 (svodka/data/pair_model_e5.json) on a set's pairs."""
+    from svodka.link.similarity import FEATURES, pair_model
+    m = pair_model(event=True)
+    calls = np.array([m.score(dict(zip((*FEATURES, "e5"), row))) >= m.threshold for row in s.old])
+    return scores(s.y, calls)
+
+
+def cross_full(tg, flow) -> dict[str, tuple[float, float]]:
+    out = {}
+    e5 = tg.col("e5")
+    t = cosine_threshold(flow.col("e5"), flow.y)
+    out["e5 cosine alone, threshold from news_flow_dev"] = scores(tg.y, e5 >= t)
+    from svodka.link.similarity import link_model
+    lk = tg.col("link")
+    thr = link_model(event=True).threshold
+    out[f"flow link model alone (its threshold {thr:.2f})"] = scores(tg.y, lk >= np.log(thr / (1 - thr)))
+    for names in (("e5", "e5_title", "e5_sentences", "tfidf", "rare"), FULL_FEATURES[:-1] + FULL_E5):
+        model, threshold = fit_config(flow, np.arange(len(flow.y)), names, 1.0)
+        p = model(tg.matrix(names))
+        out[f"full-text judge on news_flow_dev: {'+'.join(names) if len(names) < 6 else 'all but link'}"] = \
+            scores(tg.y, p >= threshold)
+    return out
+
+
+def cross_headline(pp, tg_h, flow_h) -> dict[str, tuple[float, float]]:
+    from pairs_data import Set
+    out = {}
+    both = Set.concat([tg_h, flow_h])
+    e5 = pp.col("e5_title")
+    out["e5 cosine alone, threshold from tgcontest + flow headlines"] = \
+        scores(pp.y, e5 >= cosine_threshold(both.col("e5_title"), both.y))
+    names = HEADLINE_FEATURES + HEADLINE_E5
+    for label, s in (("tgcontest titles", tg_h), ("tgcontest + news_flow_dev headlines", both)):
+        model, threshold = fit_config(s, np.arange(len(s.y)), names, 0.1)
+        out[f"headline judge trained on {label}"] = scores(pp.y, model(pp.matrix(names)) >= threshold)
+    return out
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DATA)
+    args = sys.argv[1:]
+    n = 10
+    if "--seeds" in args:
+        i = args.index("--seeds")
+        n = int(args[i + 1])
+        del args[i:i + 2]
+    main(Path(args[0]) if args else DEFAULT_DATA, seeds=n)

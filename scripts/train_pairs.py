@@ -1,11 +1,20 @@
-"""Train the same-story pair model and ship it as svodka/data/pair_model.json.
+"""Train the same-story judges of `svodka pairs` (svodka/link/pairs.py) and ship them as svodka/data/pairs_*.json.
 
-Data (public, human-labelled): ParaPhraser DEV headline pairs (paraphrase = label 0 or 1) and the tgcontest
-same-story pairs (title + text). A logistic regression over the score parts of svodka.link.similarity, features
-standardised; the threshold is the one that maximises F1 on out-of-fold predictions of the training data.
-With --e5, the model with the event vector's cosine as a tenth part (svodka/link/event.py), shipped as
-svodka/data/pair_model_e5.json; the e5 vectors are cached by eval/dense_pairs.py's cache (first run: ~15 min).
-Run: .venv/bin/python scripts/train_pairs.py [../shared/data] [--e5]
+Two kinds, each with and without e5's parts (`svodka pairs --fast` leaves e5 out):
+- headline judge (pairs_headline*.json): ParaPhraser DEV, 7,227 human-labelled headline pairs (paraphrase =
+  label 0 or 1);
+- full-text judge (pairs_full*.json): tgcontest_ru pairs_dev, 110 organiser-labelled full-text pairs (OK = same
+  story).
+Each is a logistic regression over some of its kind's parts, standardised: which parts and how much regularisation
+are chosen by 5-fold cross-validated F1 on the training pairs, and the threshold is the F1-best one on the chosen
+model's out-of-fold scores (eval/pairs_data.py: choose, fit_config). eval/pairs.py measures exactly this procedure
+with the choice made inside each outer training fold. e5 vectors are cached in /tmp/pairs-helper.
+The general pair model of svodka.link.similarity (svodka/data/pair_model*.json: one model for every kind of pair,
+what the site's warm-up loads) is trained the way it was with --general [--e5]: ParaPhraser + tgcontest (x10), the
+9 parts of similarity.features (+ e5's cosine), threshold F1-best on tgcontest out-of-fold (eval/dense_pairs.py
+reads it).
+Run: .venv/bin/python scripts/train_pairs.py [../shared/data]            (the judges of `svodka pairs`)
+     .venv/bin/python scripts/train_pairs.py [../shared/data] --general [--e5]
 """
 from __future__ import annotations
 
@@ -17,13 +26,49 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
 
 from svodka.link.similarity import FEATURES, features, make_doc  # noqa: E402
 from svodka.understand.entities import find_entities  # noqa: E402
 from svodka.understand.figures import find_figures  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+from pairs_data import (FULL_CONFIGS, FULL_FAST_CONFIGS, HEADLINE_CONFIGS, HEADLINE_FAST_CONFIGS,  # noqa: E402
+                        choose, config_name, fit, fit_config, load_all)
 
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "svodka" / "data"
+TRAINED_ON = {"headline": "paraphraser DEV (7227 headline pairs)",
+              "full": "tgcontest_ru pairs_dev (110 full-text pairs)"}
+
+
+# ---------------------------------------------------------------- the judges of `svodka pairs`
+
+def train(s, configs, kind: str, e5: bool) -> Path:
+    idx = np.arange(len(s.y))
+    names, C = choose(s, idx, configs, seed=0)
+    _, threshold = fit_config(s, idx, names, C, seed=0)
+    scaler, model = fit(s.matrix(names), s.y, C=C)
+    out = OUT / f"pairs_{kind}{'_e5' if e5 else ''}.json"
+    out.write_text(json.dumps({
+        "features": list(names), "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+        "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]), "threshold": threshold,
+        "C": C, "trained_on": TRAINED_ON[kind],
+    }, indent=1) + "\n", encoding="utf-8")
+    print(f"{kind}{' + e5' if e5 else ''}: {config_name(names, C)}, threshold {threshold:.2f} -> {out.name}")
+    for n, c in sorted(zip(names, model.coef_[0]), key=lambda kv: -abs(kv[1])):
+        print(f"  {n:14} {c:+.3f}")
+    return out
+
+
+def main(data: Path) -> None:
+    sets = load_all(data)
+    train(sets["pp"], HEADLINE_CONFIGS, "headline", e5=True)
+    train(sets["pp"], HEADLINE_FAST_CONFIGS, "headline", e5=False)
+    train(sets["tg"], FULL_CONFIGS, "full", e5=True)
+    train(sets["tg"], FULL_FAST_CONFIGS, "full", e5=False)
+
+
+# ---------------------------------------------------------------- the general pair model (similarity.py)
 
 def doc(key: str, title: str, text: str, cache: dict):
     if key not in cache:
@@ -54,7 +99,7 @@ def load_tgcontest(data: Path, cache: dict):
     return np.array(X), np.array(y)
 
 
-def fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None):
+def fit_general(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None):
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -89,7 +134,7 @@ def out_of_fold(X, y, weights, folds: int = 5, seed: int = 0) -> np.ndarray:
     for k in range(folds):
         test = order[k::folds]
         train = np.setdiff1d(order, test)
-        scaler, model = fit(X[train], y[train], weights[train])
+        scaler, model = fit_general(X[train], y[train], weights[train])
         p[test] = predict(scaler, model, X[test])
     return p
 
@@ -119,14 +164,14 @@ def e5_cosines(data: Path) -> np.ndarray:
     return e5_cache().cosines(pairs)
 
 
-def main(data: Path, e5: bool = False) -> None:
+def main_general(data: Path, e5: bool = False) -> None:
     X, y, w, n_pp = training_set(data)
     names = list(FEATURES)
     if e5:
         X = np.column_stack([X, e5_cosines(data)])
         names.append("e5")
     threshold = best_threshold(out_of_fold(X, y, w)[n_pp:], y[n_pp:])  # tuned where full texts are
-    scaler, model = fit(X, y, w)
+    scaler, model = fit_general(X, y, w)
     out = ROOT / "svodka" / "data" / ("pair_model_e5.json" if e5 else "pair_model.json")
     out.write_text(json.dumps({
         "features": names, "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
@@ -139,5 +184,9 @@ def main(data: Path, e5: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--e5"]
-    main(Path(args[0]) if args else DEFAULT_DATA, e5="--e5" in sys.argv[1:])
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    path = Path(args[0]) if args else DEFAULT_DATA
+    if "--general" in sys.argv[1:]:
+        main_general(path, e5="--e5" in sys.argv[1:])
+    else:
+        main(path)

@@ -203,10 +203,10 @@ def cmd_stories(args) -> int:
 
 
 def cmd_pairs(args) -> int:
-    """Each line with text_1, text_2 (optional title_*, date_*) written back with score and same_story."""
-    from .link.event import event_text, event_vectors
-    from .link.similarity import features, make_doc, model_for
-    from .understand.dates import DateError, parse_date
+    """Each line with text_1, text_2 (optional title_*) written back with score, same_story and kind: a headline
+    pair and a full-text pair are judged by their own models (svodka/link/pairs.py)."""
+    from .link.event import event_vectors
+    from .link.pairs import same_story, side
     from .understand.entities import find_entities
     from .understand.figures import find_figures
 
@@ -218,17 +218,8 @@ def cmd_pairs(args) -> int:
             title, blocks = headline_and_body(text)
             body = "\n\n".join(b.text for b in blocks)
             text = "" if body.strip() == title.strip() else body  # one sentence: a headline pair
-        when = None
-        if r.get(f"date_{n}"):
-            try:
-                when = parse_date(str(r[f"date_{n}"]))
-            except DateError:
-                when = None
         full = f"{title}\n{text}"[:3000]
-        d = make_doc(str(n), title, text, find_entities(full), find_figures(full), when)
-        if not args.fast:
-            d.event = event_vectors([event_text(title, text)])[0]
-        return d
+        return side(title, text, find_entities(full), find_figures(full), e5=None if args.fast else event_vectors)
 
     stream = sys.stdin if args.path == "-" else open(args.path, encoding="utf-8")
     status = 0
@@ -245,11 +236,10 @@ def cmd_pairs(args) -> int:
                 print(f"error: {args.path}:line {n}: {e}", file=sys.stderr)
                 status = 1
                 continue
-            parts = features(doc(record, 1), doc(record, 2))
-            model = model_for(parts)
-            score = model.score(parts)
+            score, same, kind = same_story(doc(record, 1), doc(record, 2))
             record["score"] = round(score, 4)
-            record["same_story"] = score >= model.threshold
+            record["same_story"] = same
+            record["kind"] = kind
             print_json(record)
     return status
 

@@ -1,0 +1,187 @@
+"""Same story? for two given texts (`svodka pairs`): one judge for headline pairs, another for full texts.
+
+Headlines and full texts differ in what can be read from them (a headline has no lead, no sentences to align, few
+names) and in how alike the same story looks (two headlines of one event share a few words; two articles share
+names, figures and whole sentences), so each kind has its own model and its own threshold, trained by
+scripts/train_pairs.py (svodka/data/pairs_headline*.json, pairs_full*.json; "_e5": with the event vector parts).
+
+A pair is "full" when both sides have body text; otherwise both are judged by their headlines.
+- headline parts: the headlines' lemma TF-IDF cosine and Jaccard, character 4-grams, navec cosine, shared entities
+  and figures, a short-headline flag; e5's cosine of the two headlines.
+- full-text parts: lemma TF-IDF of title + head, the headlines' TF-IDF, entity and figure overlap, how rare the
+  rarest shared lemma is; e5's cosine of title + lead, of the headlines alone, and how well the sentences of one
+  text find a close sentence in the other; the flow link model's log-odds (trained on Telegram posts,
+  svodka/link/similarity.py) as one more part.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+
+from .event import event_text
+from .similarity import (DATA, LinkDoc, PairModel, char_grams, content_lemmas, idf, jaccard, link_features,
+                         link_model, make_doc, overlap, tfidf_cosine, tfidf_weights)
+from .vectors import article_text, embed
+
+HEADLINE_FEATURES = ("title_tfidf", "title_jaccard", "chars", "dense", "entities", "entities_any", "figures",
+                     "short")
+HEADLINE_E5 = ("e5_title",)
+FULL_FEATURES = ("tfidf", "title_tfidf", "entities", "figures", "rare", "dense", "link")
+FULL_E5 = ("e5", "e5_title", "e5_sentences")
+SENTENCES = 12  # the first sentences of a body that are aligned (the head: where the matter is)
+MIN_SENTENCE = 20  # characters: shorter pieces (datelines, photo credits) are not sentences
+
+
+@dataclass
+class Side:
+    """One text of a pair, as the judges read it."""
+    doc: LinkDoc  # make_doc of title + text (lemmas, entities, figures, navec)
+    title: str
+    body: bool  # has text besides the headline
+    title_vector: np.ndarray  # navec of the headline alone
+    event: np.ndarray | None = None  # e5 of title + lead
+    title_event: np.ndarray | None = None  # e5 of the headline alone
+    sentences: np.ndarray | None = None  # e5 of the body's first sentences (n x 384), or None
+
+    @property
+    def has_e5(self) -> bool:
+        return self.event is not None and self.title_event is not None
+
+
+def body_sentences(text: str) -> list[str]:
+    from razdel import sentenize
+
+    out = [s.text for s in sentenize(text[:4000]) if len(s.text) >= MIN_SENTENCE]
+    return out[:SENTENCES]
+
+
+def side(title: str, text: str, entities=(), figures=(),
+         e5: Callable[[list[str]], np.ndarray] | None = None) -> Side:
+    """`e5` embeds a list of texts as e5 passages (unit rows); None: no event parts (the `--fast` judges)."""
+    doc = make_doc(title, title, text, entities, figures)
+    s = Side(doc=doc, title=title, body=bool(text.strip()), title_vector=embed(article_text(title, "")))
+    if e5 is not None:
+        sents = body_sentences(text) if s.body else []
+        vecs = e5([event_text(title, text), title, *sents])
+        s.event, s.title_event = vecs[0], vecs[1]
+        doc.event = s.event  # the link model's e5 part
+        s.sentences = vecs[2:] if sents else None
+    return s
+
+
+def kind(a: Side, b: Side) -> str:
+    return "full" if a.body and b.body else "headline"
+
+
+def _title_tfidf(a: Side, b: Side) -> float:
+    wa, na = tfidf_weights(_counts(a.title))
+    wb, nb = tfidf_weights(_counts(b.title))
+    return tfidf_cosine(wa, na, wb, nb)
+
+
+@lru_cache(maxsize=4096)
+def _title_lemmas(title: str) -> tuple[str, ...]:
+    return tuple(content_lemmas(title))
+
+
+def _counts(title: str):
+    from collections import Counter
+
+    return Counter(sorted(_title_lemmas(title)))
+
+
+def sentence_alignment(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    """How well each sentence of one text finds a close one in the other: the mean of the best cosines, both ways
+    round, averaged (0 when either text has no sentence)."""
+    if a is None or b is None or not len(a) or not len(b):
+        return 0.0
+    sims = a @ b.T
+    return float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
+
+
+def rarest_shared(a: LinkDoc, b: LinkDoc) -> float:
+    """The idf of the rarest lemma both texts have (a name, a term: the matter), 0 when none is shared."""
+    shared = a.lemmas.keys() & b.lemmas.keys()
+    return max((idf(w) for w in shared), default=0.0)
+
+
+def headline_parts(a: Side, b: Side) -> dict[str, float]:
+    la, lb = frozenset(_title_lemmas(a.title)), frozenset(_title_lemmas(b.title))
+    ea, eb = a.doc.entities, b.doc.entities
+    fa, fb = a.doc.figures, b.doc.figures
+    if a.body or b.body:  # judged by the headlines: the entities and figures of the headlines only
+        ea, eb = _in_title(ea, a.title), _in_title(eb, b.title)
+        fa, fb = _figures_in_title(fa, a.title), _figures_in_title(fb, b.title)
+    parts = {
+        "title_tfidf": _title_tfidf(a, b),
+        "title_jaccard": jaccard(la, lb),
+        "chars": jaccard(char_grams(a.title), char_grams(b.title)),
+        "dense": float(a.title_vector @ b.title_vector),
+        "entities": overlap(ea, eb),
+        "entities_any": float(bool(ea & eb)),
+        "figures": overlap(fa, fb),
+        "short": float(min(len(la), len(lb)) < 4),
+    }
+    if a.has_e5 and b.has_e5:
+        parts["e5_title"] = float(a.title_event @ b.title_event)
+    return parts
+
+
+def _in_title(entities: frozenset, title: str) -> frozenset:
+    words = set(content_lemmas(title))
+    return frozenset(e for e in entities if set(content_lemmas(e[1])) <= words)
+
+
+def _figures_in_title(figures: frozenset, title: str) -> frozenset:
+    return frozenset(f for f in figures if str(f[0]) in title)
+
+
+def full_parts(a: Side, b: Side) -> dict[str, float]:
+    x, y = a.doc, b.doc
+    events = a.has_e5 and b.has_e5
+    link = link_features(x, y)
+    lm = link_model(event="e5" in link)
+    p = min(max(lm.score(link), 1e-6), 1 - 1e-6)
+    parts = {
+        "tfidf": link["tfidf"],
+        "title_tfidf": _title_tfidf(a, b),
+        "entities": link["entities"],
+        "figures": link["figures"],
+        "rare": rarest_shared(x, y),
+        "dense": link["dense"],
+        "link": math.log(p / (1 - p)),
+    }
+    if events:
+        parts["e5"] = float(a.event @ b.event)
+        parts["e5_title"] = float(a.title_event @ b.title_event)
+        parts["e5_sentences"] = sentence_alignment(a.sentences, b.sentences)
+    return parts
+
+
+def parts(a: Side, b: Side) -> tuple[str, dict[str, float]]:
+    k = kind(a, b)
+    return k, (full_parts(a, b) if k == "full" else headline_parts(a, b))
+
+
+@dataclass
+class KindModel(PairModel):
+    """A pair model of one kind; `features` may be a subset of the kind's parts (the training chose them)."""
+
+
+@lru_cache(maxsize=None)
+def judge(which: str, e5: bool) -> KindModel:
+    path = DATA / f"pairs_{which}{'_e5' if e5 else ''}.json"
+    return KindModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def same_story(a: Side, b: Side) -> tuple[float, bool, str]:
+    """(score 0..1, same story?, kind) for two sides made by `side`."""
+    k, p = parts(a, b)
+    model = judge(k, e5=a.has_e5 and b.has_e5)
+    score = model.score(p)
+    return score, score >= model.threshold, k
