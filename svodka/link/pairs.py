@@ -10,8 +10,9 @@ A pair is "full" when both sides have body text; otherwise both are judged by th
   and figures, a short-headline flag; e5's cosine of the two headlines.
 - full-text parts: lemma TF-IDF of title + head, the headlines' TF-IDF, entity and figure overlap, how rare the
   rarest shared lemma is; e5's cosine of title + lead, of the headlines alone, and how well the sentences of one
-  text find a close sentence in the other; the flow link model's log-odds (trained on Telegram posts,
-  svodka/link/similarity.py) as one more part.
+  text find a close sentence in the other. The flow link model's log-odds ("link", svodka/link/similarity.py) is
+  given beside them for the evaluation; no judge reads it: that model is retrained with the linker, and it did
+  not help here (docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from .vectors import article_text, embed
 HEADLINE_FEATURES = ("title_tfidf", "title_jaccard", "chars", "dense", "entities", "entities_any", "figures",
                      "short")
 HEADLINE_E5 = ("e5_title",)
-FULL_FEATURES = ("tfidf", "title_tfidf", "entities", "figures", "rare", "dense", "link")
+FULL_FEATURES = ("tfidf", "title_tfidf", "entities", "figures", "rare", "dense")
 FULL_E5 = ("e5", "e5_title", "e5_sentences")
 SENTENCES = 12  # the first sentences of a body that are aligned (the head: where the matter is)
 MIN_SENTENCE = 20  # characters: shorter pieces (datelines, photo credits) are not sentences
@@ -61,12 +62,15 @@ def body_sentences(text: str) -> list[str]:
 
 
 def side(title: str, text: str, entities=(), figures=(),
-         e5: Callable[[list[str]], np.ndarray] | None = None) -> Side:
-    """`e5` embeds a list of texts as e5 passages (unit rows); None: no event parts (the `--fast` judges)."""
+         e5: Callable[[list[str]], np.ndarray] | None = None, sentences: bool | None = None) -> Side:
+    """`e5` embeds a list of texts as e5 passages (unit rows); None: no event parts (the `--fast` judges).
+    `sentences`: embed the body's sentences too (None: when the shipped full-text judge reads them)."""
     doc = make_doc(title, title, text, entities, figures)
     s = Side(doc=doc, title=title, body=bool(text.strip()), title_vector=embed(article_text(title, "")))
     if e5 is not None:
-        sents = body_sentences(text) if s.body else []
+        if sentences is None:
+            sentences = "e5_sentences" in judge("full", e5=True).names
+        sents = body_sentences(text) if s.body and sentences else []
         vecs = e5([event_text(title, text), title, *sents])
         s.event, s.title_event = vecs[0], vecs[1]
         doc.event = s.event  # the link model's e5 part
