@@ -18,10 +18,11 @@ import json
 import re
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from .lemmas import lemma as _lemma
 
 RUBRICS = ("politics", "world", "economy", "society", "incidents", "science", "sports", "culture", "other")
 RUBRIC_NAMES_RU = {
@@ -97,24 +98,10 @@ class RubricResult:
     scores: dict[str, float]
 
 
-_morph = None
-_morph_lock = threading.Lock()
-
-
-def _analyzer():
-    global _morph
-    if _morph is None:
-        with _morph_lock:
-            if _morph is None:
-                import pymorphy3
-                _morph = pymorphy3.MorphAnalyzer()
-    return _morph
-
-
-@lru_cache(maxsize=MAX_CACHED_FORMS)
-def lemma(form: str) -> str:
-    """Lemma of a lower-case word form; ё folded so that sources that drop it agree."""
-    return _analyzer().parse(form)[0].normal_form.replace("ё", "е")
+# Lemma of a lower-case word form, ё folded so that sources that drop it agree: the analysis' own cached lemma
+# (lemmas.lemma: the same pymorphy3 lemma, for 94,194 of the training texts' 94,194 forms), so that a word the
+# rubric has parsed is not parsed again by a second analyser for the article's lemmas.
+lemma = _lemma
 
 
 def form_features(form: str, char_n: int) -> list[str]:
