@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -93,10 +94,8 @@ def _title_lemmas(title: str) -> tuple[str, ...]:
     return tuple(content_lemmas(title))
 
 
-def _counts(title: str):
-    from collections import Counter
-
-    return Counter(sorted(_title_lemmas(title)))
+def _counts(title: str) -> Counter:
+    return Counter(sorted(_title_lemmas(title)))  # sorted: float sums follow their order
 
 
 def sentence_alignment(a: np.ndarray | None, b: np.ndarray | None) -> float:
