@@ -102,7 +102,6 @@ class Recipe:
 
 RUBRIC = Recipe(char_n=4, navec=0.5, c=3.0, weights=(("tgcontest", 3.0),), clean=(0.8, 0.2))
 NEWS = Recipe(char_n=0, c=3.0)
-RUBRIC_BEFORE = Recipe(char_n=4, c=3.0)  # the recipe shipped before navec, source weights and sports posts
 RUBRIC_UNCLEANED = Recipe(char_n=4, navec=0.5, c=3.0, weights=(("tgcontest", 3.0),))  # shipped before cleaning
 DECIMALS = 4
 
@@ -121,8 +120,8 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def rubric_examples(data: Path, before: bool = False) -> list[Example]:
-    """The rubric training texts; `before`: as the recipe before had them (no sports posts, 150 posts a channel)."""
+def rubric_examples(data: Path) -> list[Example]:
+    """The rubric training texts, channel posts with the labels their channels imply (see prepared)."""
     out = []
     for r in read_jsonl(data / "tgcontest_ru" / "categories_dev.jsonl"):
         label = TGCONTEST_RUBRIC.get(r["label"])
@@ -132,7 +131,7 @@ def rubric_examples(data: Path, before: bool = False) -> list[Example]:
         label = RIA_RUBRIC.get(r["topic"] or "")
         if label:
             out.append(Example("ria", r["title"], r["text"], label, fine_label(label, r)))
-    return out + (channel_examples(data, sports=False, caps={}) if before else channel_examples(data))
+    return out + channel_examples(data)
 
 
 def channel_examples(data: Path, sports: bool = True, caps: dict | None = None) -> list[Example]:
