@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import flow  # noqa: E402
 
-GRID = (0.3, 0.4, 0.5, 0.6, 0.7)
+# from 0.4: at 0.3 and 0.25 (where October's events pointed) the bundled sample's air-defence reports of four days
+# chained into one story (tests/test_stories_sample.py); October is Moscow-local, the sample a national flow
+GRID = (0.4, 0.45, 0.5, 0.6, 0.7)
 
 
 def bcubed(story_of: dict[str, object], events: list[dict], only: set[str] | None = None) -> tuple[float, float, float]:
@@ -56,12 +58,28 @@ def run_linker(e5: bool, model: dict | None = None) -> dict[str, int]:
         return {x: linker.story_of[a] for x, a in article_of.items() if a in linker.story_of}
 
 
-def best_threshold(model: dict, e5: bool, events_used: list[str]) -> float:
-    """The story threshold whose stories score best (F1) on these events."""
+def trained_on(oct_docs: dict, other: list, event_names: set[str], e5: bool) -> dict:
+    """A link model from the pairs of these October events only (no pair touching another event's posts) and the
+    `other` (docs, pairs) sets."""
+    from train_links import event_pairs, train
+
+    events = flow.gold_events()
+    elsewhere = {m for e in events if e["event"] not in event_names for m in e["members"]}
+    pairs = [p for p in event_pairs(oct_docs, [e for e in events if e["event"] in event_names])
+             if p[0] not in elsewhere and p[1] not in elsewhere]
+    return train([(oct_docs, pairs), *other], e5)
+
+
+def best_threshold(model: dict, e5: bool, events_used: set[str]) -> float:
+    """The story threshold whose stories score best (F1) on these events (those the model was trained on).
+    Tried instead and dropped: choosing it out of sample (on a model trained on half of these events: six events
+    are too few, the choice swung from 0.2 to 0.45) and on November's judged pools (pairwise F1 of "same story"
+    chose 0.25, which chained the bundled sample's air-defence nights into one story: the pools do not see
+    chains among the posts they do not judge)."""
     events = flow.gold_events()
     best = (-1.0, 0.5)
     for t in GRID:
-        f1 = bcubed(run_linker(e5, {**model, "story_threshold": t}), events, set(events_used))[2]
+        f1 = bcubed(run_linker(e5, {**model, "story_threshold": t}), events, events_used)[2]
         best = max(best, (f1, t))
     return best[1]
 
@@ -88,7 +106,7 @@ def line(name: str, prf) -> str:
 
 
 def main(e5: bool = True) -> None:
-    from train_links import event_pairs, judged_pairs, train, window_docs
+    from train_links import judged_pairs, window_docs
 
     t0 = time.perf_counter()
     events = flow.gold_events()
@@ -102,12 +120,11 @@ def main(e5: bool = True) -> None:
 
     ours, base_own, base_cross = [], [], []
     base_runs = {t: tfidf_baseline(t) for t in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)}
+    other = [(nov_docs, nov_pairs)]
     for k in (0, 1):
         test, train_ev = halves[k], halves[1 - k]
-        pairs = [p for p in event_pairs(oct_docs, [e for e in events if e["event"] in train_ev])
-                 if not any(p[i] in {m for e in events if e["event"] in test for m in e["members"]} for i in (0, 1))]
-        model = train([(oct_docs, pairs), (nov_docs, nov_pairs)], e5)
-        t = best_threshold(model, e5, sorted(train_ev))
+        model = trained_on(oct_docs, other, train_ev, e5)
+        t = best_threshold(model, e5, train_ev)
         model["story_threshold"] = t
         prf = bcubed(run_linker(e5, model), events, test)
         ours.append(prf)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +125,8 @@ def train_related(sets: list[tuple[dict, list, dict]], e5: bool, link: dict | No
     rows, ys = [], []
     try:
         for docs, judged, story_of in sets:
+            if not e5:  # judged as a store without event vectors is: by the link model without e5's part
+                docs = {x: replace(d, event=None) for x, d in docs.items()}
             for q, c, g in judged:
                 if e5 and (docs[q].event is None or docs[c].event is None):
                     continue
@@ -158,7 +161,7 @@ def main() -> None:
 
     for e5, name in ((False, "link_model.json"), (True, "link_model_e5.json")):
         model = train(sets, e5)
-        model["story_threshold"] = best_threshold(model, e5, [e["event"] for e in events])
+        model["story_threshold"] = best_threshold(model, e5, {e["event"] for e in events})
         (OUT / name).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"{name}: {model['trained_on']}, story threshold {model['story_threshold']}")
         print("  " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(model["features"], model["coef"])))

@@ -18,11 +18,15 @@ from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import LinkDoc, hours_apart, idf, link_model, link_score, make_doc, shares_rare_word
+from .similarity import RARE_IDF, LinkDoc, hours_apart, idf, link_model, link_score, make_doc, shares_rare_word
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
-STORY_GAP_H = 48  # ... and not one whose last report is older than two days
+STORY_GAP_H = 48  # ... and not one whose last report is older than two days,
+DEVELOPING_GAP_H = 14 * 24  # unless it is still developing (a law's readings, a trial's hearings): a report up to
+# two weeks after its last one joins when it names what the story is about (`developing`), judged as if the story's
+# reports were four days old (the link model learned pairs of a story's window, not weeks apart)
+DEVELOPING_MATES = 2  # ... the story's members that must share that rare word with it
 NEIGHBOURS = 30  # nearest by each vector (navec, and e5 where there is one)
 VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip the link model
 MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
@@ -62,6 +66,12 @@ class StoryState:
             return True
         window = timedelta(hours=STORY_WINDOW_H)
         return self.first_at - window <= when <= self.last_at + timedelta(hours=STORY_GAP_H)
+
+    def quiet_at(self, when: datetime | None) -> bool:
+        """Whether the story had gone quiet at this time, but not for so long that a new report cannot carry it on."""
+        if when is None or self.last_at is None:
+            return False
+        return self.last_at + timedelta(hours=STORY_GAP_H) < when <= self.last_at + timedelta(hours=DEVELOPING_GAP_H)
 
     def as_story(self) -> Story:
         return Story(id=self.id, title=self.title, title_article=self.title_article, first_at=self.first_at,
@@ -256,15 +266,20 @@ class Linker:
         else:
             per_story: dict[int, list[float]] = {}
             threshold = link_model(event=doc.event is not None).story_threshold
-            neighbours = [n for n in self.neighbours(doc, NEIGHBOURS)
-                          if n in self.story_of and self.stories[self.story_of[n]].active_at(doc.published_at)]
+            when = doc.published_at
+            neighbours = [n for n in self.neighbours(doc, NEIGHBOURS) if n in self.story_of and (
+                self.stories[self.story_of[n]].active_at(when) or self.stories[self.story_of[n]].quiet_at(when))]
             self.preload(neighbours)
             for nid in neighbours:
-                other = self.doc(nid)
+                other, sid = self.doc(nid), self.story_of[nid]
+                quiet = not self.stories[sid].active_at(when)
                 apart = hours_apart(doc, other[0]) if other else None
-                if other is None or (apart is not None and apart > STORY_WINDOW_H):
+                if other is None or (apart is not None and apart > (DEVELOPING_GAP_H if quiet else STORY_WINDOW_H)):
                     continue
-                per_story.setdefault(self.story_of[nid], []).append(story_score(doc, other[0]))
+                per_story.setdefault(sid, []).append(story_score(doc, other[0], STORY_WINDOW_H if quiet else None))
+            for sid in [sid for sid in per_story if not self.stories[sid].active_at(when)]:
+                if not self.developing(self.stories[sid], doc):
+                    del per_story[sid]
             ranked = best_of(per_story)
             if ranked and ranked[0][0] >= threshold:
                 best_score, best_id = ranked[0]
@@ -278,6 +293,17 @@ class Linker:
             if sid in self.stories and sid != story.id and self.stories_agree(story, self.stories[sid], threshold):
                 self.merge(self.stories[sid], story)
         return story, best_score
+
+    def developing(self, story: StoryState, doc: LinkDoc) -> bool:
+        """Whether a report carries on a story gone quiet: it names a rare person or organisation that
+        DEVELOPING_MATES of the story's reports named ("Гуф", "Лиам Пейн"), so a new step of one matter. A rare
+        common word is not enough: magnetic storms and airport closures come back with the same words, and each
+        is its own event."""
+        names = rare_names(doc)
+        if not names:
+            return False
+        mates = [rare_names(d[0]) for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]
+        return any(sum(w in m for m in mates) >= DEVELOPING_MATES for w in names)
 
     def stories_agree(self, a: StoryState, b: StoryState, threshold: float) -> bool:
         """Average linkage between two stories, over their newest members: an article that belongs to both
@@ -420,9 +446,9 @@ def best_of(scores: dict[int, list[float]]) -> list[tuple[float, int]]:
                   key=lambda x: (-x[0], x[1]))
 
 
-def story_score(a: LinkDoc, b: LinkDoc) -> float:
+def story_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> float:
     """The link model's "one event?" for a story join, none where the texts share neither words nor a rare name."""
-    score, parts, _ = link_score(a, b)
+    score, parts, _ = link_score(a, b, max_hours)
     return 0.0 if parts["tfidf"] < WORDS_FLOOR and not shares_rare_word(a, b) else score
 
 
@@ -447,6 +473,19 @@ def top_terms(doc: LinkDoc, n: int = 5) -> list[str]:
     """The article's rarest repeated words: what "more like this" looks for. Few and rare, because the full-text
     index pays for every document that matches any of them."""
     return [w for w, _ in sorted(doc.lemmas.items(), key=lambda kv: (-kv[1] * idf(kv[0]) ** 2, kv[0]))[:n]]
+
+
+def rare_names(doc: LinkDoc) -> set[str]:
+    """The rare words of the persons (their last word: "гуф" of "Рэпер Гуф", not "рэпер") and organisations a text
+    names: what can carry a story over days; not "путин", "минобороны"."""
+    words = set()
+    for etype, name in doc.entities:
+        parts = name.lower().replace("ё", "е").split()
+        if etype == "PER" and parts:
+            words.add(parts[-1])
+        elif etype == "ORG":
+            words.update(parts)
+    return {w for w in words if idf(w) >= RARE_IDF}
 
 
 def shared_names(a: LinkDoc, b: LinkDoc) -> list[str]:

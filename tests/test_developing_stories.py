@@ -1,0 +1,63 @@
+"""A story gone quiet for days is carried on by a report that names the rare person it is about; a recurring kind
+of news (magnetic storms) that comes back days later with the same words is a new story."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from svodka.link.linker import STORY_GAP_H, Linker
+from svodka.model import Article, Block
+from svodka.store.sqlite import SQLiteStore
+from svodka.understand.analyze import analyze_article
+
+T0 = datetime(2024, 10, 23, 10, 0, tzinfo=timezone.utc)
+
+
+def post(source: str, title: str, text: str, hours: float) -> Article:
+    return Article(source=source, title=title, body=[Block(text)], kind="post", published_at=T0 + timedelta(hours=hours))
+
+
+@pytest.fixture()
+def linker(monkeypatch, tmp_path):
+    monkeypatch.setenv("SVODKA_EVENT_VECTORS", "0")  # the navec link model: no e5 in this test
+    store = SQLiteStore(str(tmp_path / "dev.db"))
+    yield Linker(store)
+    store.close()
+
+
+def story_of(linker: Linker, article: Article) -> int:
+    linker.store.add_batch([article])
+    return linker.add(article, analyze_article(article))[1].id
+
+
+GUF = [
+    ("Mash", "Рэпера Гуфа задержали в подмосковной Апрелевке за драку в бане",
+     "Рэпер Гуф подрался с полицейским у банного комплекса в Апрелевке, его задержали."),
+    ("112", "Рэпер Гуф задержан после драки в бане в Апрелевке",
+     "Музыканта Гуфа задержали после драки в банном комплексе в Апрелевке, на него составили протокол."),
+    ("Mash", "Рэпера Гуфа доставили в суд Наро-Фоминска после драки в бане",
+     "Гуфа доставили в суд Наро-Фоминска по делу о драке в бане в Апрелевке."),
+]
+STORM = [
+    ("Москва Live", "На Землю надвигается сильная магнитная буря",
+     "После вспышки на Солнце к Земле летит облако плазмы: ожидается сильная магнитная буря."),
+    ("ТОПОР", "Сильная магнитная буря ожидается на Земле завтра",
+     "Учёные предупреждают о сильной магнитной буре после вспышки на Солнце."),
+]
+
+
+def test_a_quiet_story_is_carried_on_by_its_rare_name(linker):
+    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(GUF, (0, 0.5, 2))}
+    assert len(first) == 1  # the first reports are one story
+    later = post("Mash", "Рэперу Гуфу надели электронный браслет по делу о драке в бане",
+                 "Рэперу Гуфу надели электронный браслет: суд в Наро-Фоминске решил, что он может скрыться.",
+                 2 + STORY_GAP_H + 36)
+    assert story_of(linker, later) in first
+
+
+def test_a_recurring_kind_of_news_days_later_is_a_new_story(linker):
+    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(STORM, (0, 1))}
+    assert len(first) == 1
+    later = post("Москва Live", "На Землю надвигается новая сильная магнитная буря",
+                 "После новой вспышки на Солнце к Земле летит облако плазмы: ожидается магнитная буря.",
+                 1 + STORY_GAP_H + 36)
+    assert story_of(linker, later) not in first
