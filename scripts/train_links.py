@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 import flow  # noqa: E402
 from svodka.link.event import event_text  # noqa: E402
-from svodka.link.linker import STORY_WINDOW_H, link_doc  # noqa: E402
+from svodka.link.linker import STORY_WINDOW_H, link_doc, near_in_story  # noqa: E402
 from svodka.link.linker import RELATED_HOURS  # noqa: E402
 from svodka.link.related import RELATED_FEATURES, related_features  # noqa: E402
 from svodka.link.similarity import LINK_FEATURES, LINK_MODELS, hours_apart, link_features  # noqa: E402
@@ -130,7 +130,8 @@ def train_related(sets: list[tuple[dict, list, dict]], e5: bool, link: dict | No
             for q, c, g in judged:
                 if e5 and (docs[q].event is None or docs[c].event is None):
                     continue
-                same = story_of.get(q) is not None and story_of.get(q) == story_of.get(c)
+                same = story_of.get(q) is not None and story_of.get(q) == story_of.get(c) \
+                    and near_in_story(docs[q], docs[c])
                 parts = related_features(docs[q], docs[c], RELATED_HOURS, same)[0]
                 rows.append([parts[n] for n in names])
                 ys.append(int(g >= 1))

@@ -379,7 +379,7 @@ class Linker:
             other = self.doc(cid)
             if other is None or other[1].get("kind") == "stub":
                 continue
-            same = own_story is not None and self.story_of.get(cid) == own_story
+            same = own_story is not None and self.story_of.get(cid) == own_story and near_in_story(doc, other[0])
             score, parts, model = related_score(doc, other[0], RELATED_HOURS, same)
             if score >= model.floor:
                 scored.append((score, other[0], parts, same))
@@ -444,6 +444,14 @@ def best_of(scores: dict[int, list[float]]) -> list[tuple[float, int]]:
     """Stories by the mean of their best BEST_OF member scores, best first."""
     return sorted(((sum(sorted(v, reverse=True)[:BEST_OF]) / min(len(v), BEST_OF), sid) for sid, v in scores.items()),
                   key=lambda x: (-x[0], x[1]))
+
+
+def near_in_story(a: LinkDoc, b: LinkDoc) -> bool:
+    """Two members of a story count as "тот же сюжет" for a related list within a story's window of each other: a
+    story carried on for weeks (a trial's hearings) holds steps a reader of one step wants less than the news of
+    its own days."""
+    apart = hours_apart(a, b)
+    return apart is None or apart <= STORY_WINDOW_H
 
 
 def story_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> float:
