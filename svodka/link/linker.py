@@ -1,7 +1,8 @@
 """The linker: keeps the vector index, the copy finder and the stories in step with the store.
 
 Articles are linked one by one in time order (online clustering, as a desk receives them): each finds the text it
-copies, joins the best story above a threshold that tightens as the story grows, or starts one.
+copies, joins the story whose closest members are, on average, most probably the same event (a story quiet for
+days only when the article names the rare person or organisation it is about), or starts one.
 """
 from __future__ import annotations
 
