@@ -73,6 +73,29 @@ def single(name: str, r: tuple) -> str:
     return f"  {name:60} F1 {r[0]:.3f}          acc {r[1]:.3f}          P {r[2]:.3f} R {r[3]:.3f}"
 
 
+def outer_cv(main_set, other, configs, e5_part: str, weights: tuple[float, float], seeds: int
+             ) -> tuple[dict, dict[str, int]]:
+    """Outer 5-fold CV over `main_set`, per seed: the judge (parts, C and threshold chosen inside each training
+    fold), e5's cosine alone (threshold from the training fold) and the recipe before (trained with `other` beside
+    it; `weights`: of a pair of each). The per-seed scores of each, and how often each configuration was chosen."""
+    res = {k: [] for k in ("judge", "e5", "old")}
+    chosen: dict[str, int] = {}
+    y = main_set.y
+    for seed in range(seeds):
+        pred = {k: np.zeros(len(y), dtype=bool) for k in res}
+        for train, test in folds(len(y), seed):
+            p, cfg = nested_predict(main_set, train, test, configs, seed)
+            pred["judge"][test] = p
+            chosen[cfg] = chosen.get(cfg, 0) + 1
+            e5 = main_set.col(e5_part)
+            pred["e5"][test] = e5[test] >= cosine_threshold(e5[train], y[train])
+        for k in ("judge", "e5"):
+            res[k].append(scores(y, pred[k]))
+        res["old"].append(cross_validate(main_set.old, y, other.old, other.y, np.full(len(y), weights[0]),
+                                         np.full(len(other.y), weights[1]), seed))
+    return res, chosen
+
+
 def main(data: Path, seeds: int = 10) -> None:
     t0 = time.perf_counter()
     sets = load_all(data)
@@ -84,20 +107,7 @@ def main(data: Path, seeds: int = 10) -> None:
     # ---------------------------------------------------------------- tgcontest: the full-text judge
     print(f"\ntgcontest same-story pairs ({len(tg.y)}, full texts): outer 5-fold CV x {seeds} seeds; mean ± sd "
           f"over seeds")
-    res = {k: [] for k in ("judge", "e5", "old")}
-    chosen: dict[str, int] = {}
-    for seed in range(seeds):
-        pred = {k: np.zeros(len(tg.y), dtype=bool) for k in res}
-        for train, test in folds(len(tg.y), seed):
-            p, cfg = nested_predict(tg, train, test, FULL_CONFIGS, seed)
-            pred["judge"][test] = p
-            chosen[cfg] = chosen.get(cfg, 0) + 1
-            e5 = tg.col("e5")
-            pred["e5"][test] = e5[test] >= cosine_threshold(e5[train], tg.y[train])
-        for k in ("judge", "e5"):
-            res[k].append(scores(tg.y, pred[k]))
-        res["old"].append(cross_validate(tg.old, tg.y, pp.old, pp.y, np.full(len(tg.y), 10.0), np.ones(len(pp.y)),
-                                         seed))
+    res, chosen = outer_cv(tg, pp, FULL_CONFIGS, "e5", (10.0, 1.0), seeds)  # tgcontest x10, as shipped
     print(summary("full-text judge (nested: parts, C, threshold in-fold)", res["judge"]))
     print(summary("  the same without e5 (`svodka pairs --fast`)", nested_only(tg, FULL_FAST_CONFIGS, seeds)))
     print(summary("baseline: e5 cosine alone, threshold in-fold", res["e5"]))
@@ -115,18 +125,7 @@ def main(data: Path, seeds: int = 10) -> None:
     pp_seeds = max(1, min(seeds, 3))
     print(f"\nParaPhraser DEV ({len(pp.y)} headline pairs): outer 5-fold CV x {pp_seeds} seeds "
           f"(all-'same' baseline F1 {2 * pp.y.mean() / (1 + pp.y.mean()):.3f})")
-    res = {k: [] for k in ("judge", "e5", "old")}
-    for seed in range(pp_seeds):
-        pred = {k: np.zeros(len(pp.y), dtype=bool) for k in res}
-        for train, test in folds(len(pp.y), seed):
-            p, _ = nested_predict(pp, train, test, HEADLINE_CONFIGS, seed)
-            pred["judge"][test] = p
-            e5 = pp.col("e5_title")
-            pred["e5"][test] = e5[test] >= cosine_threshold(e5[train], pp.y[train])
-        for k in ("judge", "e5"):
-            res[k].append(scores(pp.y, pred[k]))
-        res["old"].append(cross_validate(pp.old, pp.y, tg.old, tg.y, np.ones(len(pp.y)), np.full(len(tg.y), 10.0),
-                                         seed))
+    res, _ = outer_cv(pp, tg, HEADLINE_CONFIGS, "e5_title", (1.0, 10.0), pp_seeds)
     print(summary("headline judge (nested: parts, C, threshold in-fold)", res["judge"]))
     print(summary("  the same without e5 (`svodka pairs --fast`)", nested_only(pp, HEADLINE_FAST_CONFIGS, pp_seeds)))
     print(summary("baseline: e5 cosine alone, threshold in-fold", res["e5"]))
