@@ -9,10 +9,13 @@ included) and tested on it; then the shipped recipe trained on everything, teste
 DEV posts labelled by reading them (left out of training) (eval/data/rubric_posts_dev.jsonl: 9 rubrics). Every
 model is calibrated on its own training texts only, and its channel posts' labels checked on those texts only
 (train_rubric.prepared), as the shipped one is. Beside each figure, in the same run: the recipe shipped before
-(train_rubric.RUBRIC_UNCLEANED: channel labels as they are) through the same steps, and the majority class.
+(train_rubric.RUBRIC_BEFORE on the texts before: without the 398 posts read to train on) through the same steps,
+and the majority class.
 Settings were tuned on a separate slice, reported apart and never on the lines above: 120 more DEV posts labelled
-by reading (eval/data/rubric_posts_tune_dev.jsonl, never trained on) and the CV's "tune half" of tgcontest and
-RIA (crc32(title) even); each CV line is also given on the other half alone.
+by reading (eval/data/rubric_posts_tune_dev.jsonl, never trained on; its confusion matrix and the "other when
+unsure" threshold are printed) and the CV's "tune half" of tgcontest and RIA (crc32(title) even); each CV line is
+also given on the other half alone. The 398 DEV posts read to train on (eval/data/rubric_posts_train_dev.jsonl)
+are scored only in the CV, by fold models that did not see them.
 News: 5 folds by Telegram channel (each fold holds out one programming channel and about four news channels,
 and a fifth of the tgcontest articles); scored on the held-out channels (weak labels) and on tgcontest (gold).
 Then speed on one core and the shipped models' size and load time. Needs scikit-learn, like the training.
@@ -25,10 +28,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # the speed figures are for one c
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import zlib  # noqa: E402
 from collections import Counter  # noqa: E402
+from contextlib import contextmanager, nullcontext  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -42,8 +47,23 @@ from svodka.understand import rubric  # noqa: E402
 FOLDS = 5
 LABELLED_POSTS = tr.HELD_OUT_POSTS
 TUNING_POSTS = tr.TUNING_POSTS
-BASELINE = tr.RUBRIC_UNCLEANED
-SOCIETY_PARTS = {"politics": "society", "world": "society", "incidents": "society"}  # the gold classes' society
+BASELINE = tr.RUBRIC_BEFORE
+SOCIETY_PARTS = tr.SOCIETY_PARTS  # the gold classes' society
+
+
+STORM_WORDS = frozenset({"ураган", "шторм", "штормовой"})  # added to the weather lexicon with the read posts
+
+
+@contextmanager
+def rules_before():
+    """split_society as shipped before the posts read to train on: no observance-day rule, no storm words in the
+    weather lexicon; so that the recipe-before lines are what was shipped before, rules and all."""
+    lexicon, observance = rubric.LEXICONS["other"], rubric._OBSERVANCE_TITLE
+    rubric.LEXICONS["other"], rubric._OBSERVANCE_TITLE = lexicon - STORM_WORDS, re.compile(r"(?!)")
+    try:
+        yield
+    finally:
+        rubric.LEXICONS["other"], rubric._OBSERVANCE_TITLE = lexicon, observance
 
 
 def trained(examples: list[tr.Example], recipe: tr.Recipe, calibrate: bool = False) -> rubric.LinearModel:
@@ -86,8 +106,9 @@ def ria_tag_labels(data: Path) -> dict[str, str]:
     return out
 
 
-def cv_predictions(examples: list[tr.Example], recipe: tr.Recipe, calibrate: bool):
-    """(model alone, as shipped, 9 rubrics) for each example, from the fold model that did not see it."""
+def cv_predictions(examples: list[tr.Example], recipe: tr.Recipe, calibrate: bool, rules=nullcontext):
+    """(model alone, as shipped, 9 rubrics) for each example, from the fold model that did not see it; `rules`:
+    the split_society rules to score with."""
     from sklearn.model_selection import StratifiedKFold
 
     learned, shipped, fine = [""] * len(examples), [""] * len(examples), [""] * len(examples)
@@ -97,7 +118,8 @@ def cv_predictions(examples: list[tr.Example], recipe: tr.Recipe, calibrate: boo
         for i in test_idx:
             e = examples[i]
             learned[i] = learned_class(m, e)
-            fine[i] = rubric.classify_with(m, e.title, e.text).rubric
+            with rules():
+                fine[i] = rubric.classify_with(m, e.title, e.text).rubric
             shipped[i] = SOCIETY_PARTS.get(fine[i], fine[i])
     return learned, shipped, fine
 
@@ -108,12 +130,13 @@ def tune_half(e: tr.Example) -> bool:
 
 
 SOURCES = (("tgcontest", lambda e: e.group == "tgcontest"), ("ria", lambda e: e.group == "ria"),
-           ("channel posts", lambda e: e.group not in ("tgcontest", "ria")))
+           ("posts read to train on", lambda e: e.group == tr.READ_GROUP),
+           ("channel posts", lambda e: e.group not in ("tgcontest", "ria", tr.READ_GROUP)))
 
 
 def rubric_cv(examples: list[tr.Example], before: list[tr.Example], tag_labels: dict[str, str]) -> None:
     learned, shipped, fine = cv_predictions(examples, tr.RUBRIC, calibrate=True)
-    old_learned, old_shipped, _ = cv_predictions(before, BASELINE, calibrate=True)
+    old_learned, old_shipped, _ = cv_predictions(before, BASELINE, calibrate=True, rules=rules_before)
     print(f"Rubric, {FOLDS}-fold stratified CV over tgcontest + RIA + channel posts ({len(examples)} texts; "
           f"fold models calibrated on their own training folds)")
     report("gold classes (the model alone; society = politics + world + incidents + society)",
@@ -124,16 +147,19 @@ def rubric_cv(examples: list[tr.Example], before: list[tr.Example], tag_labels: 
         report(f"{name}, gold classes, model alone", gold, [learned[i] for i in idx])
         report(f"{name}, gold classes, as shipped (split_society, \"other\" when unsure)", gold,
                [shipped[i] for i in idx])
-        if name != "channel posts":
+        old = [i for i, e in enumerate(before) if group(e)]
+        if name in ("tgcontest", "ria"):
             for half, even in (("tune half", True), ("report half", False)):
                 part = [i for i in idx if tune_half(examples[i]) == even]
+                old_part = [i for i in old if tune_half(before[i]) == even]
                 print(f"    {half} (n={len(part)}): as shipped {np.mean([examples[i].label == shipped[i] for i in part]):.3f}"
-                      f"; before {np.mean([before[i].label == old_shipped[i] for i in part]):.3f}")
+                      f"; before {np.mean([before[i].label == old_shipped[i] for i in old_part]):.3f}")
         misses = Counter((examples[i].label, shipped[i]) for i in idx if shipped[i] != examples[i].label)
         print("    misses (gold -> shipped): " + ", ".join(f"{g}->{p} {n}" for (g, p), n in misses.most_common(8)))
-        old = [i for i, e in enumerate(before) if group(e)]
+        if not old:
+            continue
         majority = max(set(gold), key=gold.count)
-        print(f"    baselines: recipe before (channel labels unchecked; the same "
+        print(f"    baselines: recipe before (without the posts read to train on; "
               f"{len(before)} texts, {len(old)} of this source) model alone "
               f"{np.mean([before[i].label == old_learned[i] for i in old]):.3f}, as shipped "
               f"{np.mean([before[i].label == old_shipped[i] for i in old]):.3f}; "
@@ -157,9 +183,10 @@ def rubric_cross_source(examples: list[tr.Example], before: list[tr.Example]) ->
                [shipped_class(m, e) for e in test])
         old = trained([e for e in before if e.group != test_on], BASELINE, calibrate=True)
         old_test = [e for e in before if e.group == test_on and e.label in old.classes]
+        with rules_before():
+            old_shipped = np.mean([e.label == shipped_class(old, e) for e in old_test])
         print(f"    baseline: recipe before, n={len(old_test)}: model alone accuracy "
-              f"{np.mean([e.label == learned_class(old, e) for e in old_test]):.3f}, as shipped "
-              f"{np.mean([e.label == shipped_class(old, e) for e in old_test]):.3f}")
+              f"{np.mean([e.label == learned_class(old, e) for e in old_test]):.3f}, as shipped {old_shipped:.3f}")
 
 
 def labelled_posts(data: Path, path: Path = LABELLED_POSTS) -> list[tuple[str, str, str]]:
@@ -178,17 +205,44 @@ def labelled_posts(data: Path, path: Path = LABELLED_POSTS) -> list[tuple[str, s
 
 def posts_eval(examples: list[tr.Example], before: list[tr.Example], data: Path) -> None:
     slices = (("held out", labelled_posts(data, LABELLED_POSTS)), ("tuning slice", labelled_posts(data, TUNING_POSTS)))
-    models = [("", trained(examples, tr.RUBRIC, calibrate=True)),
-              ("recipe before: ", trained(before, BASELINE, calibrate=True))]
+    model, old = trained(examples, tr.RUBRIC, calibrate=True), trained(before, BASELINE, calibrate=True)
+    models = [("", model, nullcontext), ("recipe before: ", old, rules_before),
+              ("recipe before with this round's rules: ", old, nullcontext)]
     for slice_name, posts in slices:
         gold = [label for _, _, label in posts]
         print(f"Rubric on {len(posts)} telegram_news_ru DEV posts labelled by reading, {slice_name} (never trained "
               "on), trained as shipped (calibrated)")
-        for name, m in models:
-            pred = [rubric.classify_with(m, title, text).rubric for title, text, _ in posts]
+        for name, m, rules in models:
+            with rules():
+                pred = [rubric.classify_with(m, title, text).rubric for title, text, _ in posts]
             report(f"{name}9 rubrics", gold, pred)
             report(f"{name}gold classes (society = politics + world + incidents + society)",
                    [SOCIETY_PARTS.get(g, g) for g in gold], [SOCIETY_PARTS.get(p, p) for p in pred])
+            if slice_name == "tuning slice" and not name:
+                confusion([SOCIETY_PARTS.get(g, g) for g in gold], [SOCIETY_PARTS.get(p, p) for p in pred])
+                unsure_thresholds(m, posts)
+
+
+def confusion(gold: list[str], pred: list[str]) -> None:
+    """The gold classes' confusion matrix: a row per gold class, a column per class filed under."""
+    labels = sorted(set(gold) | set(pred))
+    pairs = Counter(zip(gold, pred))
+    print("    confusion (rows gold, columns as shipped): " + " ".join(f"{lab[:4]:>4}" for lab in labels))
+    for g in labels:
+        print(f"      {g:>8} " + " ".join(f"{pairs[g, p]:>4}" for p in labels))
+
+
+def unsure_thresholds(m: rubric.LinearModel, posts: list[tuple[str, str, str]]) -> None:
+    """Accuracy in the gold classes with "other when unsure" at other thresholds (checked on the tuning slice only)."""
+    shipped, out = rubric.UNSURE_BELOW, []
+    try:
+        for threshold in (0.0, 0.2, 0.3, 0.4, 0.5):
+            rubric.UNSURE_BELOW = threshold
+            out.append((threshold, np.mean([SOCIETY_PARTS.get(label, label) == SOCIETY_PARTS.get(r, r) for r, label in
+                                            ((rubric.classify_with(m, t, x).rubric, label) for t, x, label in posts)])))
+    finally:
+        rubric.UNSURE_BELOW = shipped
+    print(f"    \"other\" under (shipped {shipped}): " + ", ".join(f"{t:.1f} {a:.3f}" for t, a in out))
 
 
 def is_post(e: tr.Example) -> bool:
@@ -285,7 +339,7 @@ def main(argv: list[str] | None = None) -> None:
     rubrics = tr.rubric_examples(args.data)
     news = tr.news_examples(args.data)
     load_figures()
-    before = rubrics  # the same texts, learned by the recipe before
+    before = tr.rubric_examples(args.data, read_posts=False)  # the texts the recipe before learned from
     rubric_cv(rubrics, before, ria_tag_labels(args.data))
     rubric_cross_source(rubrics, before)
     posts_eval(rubrics, before, args.data)

@@ -211,3 +211,18 @@ def test_weather_report_is_filed_under_other():
             "градусов. Метеорологическая зима наступит с опозданием.")
     assert rubric.split_society(title, text) == "other"
     assert classify_rubric(title, text).rubric == "other"
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Сегодня отмечается Всемирный день мужчин", "other"),
+    ("Сегодня в России отмечается День оладушек — можно объедаться", "other"),
+    ("Сегодня День матери", "other"),
+    ("Сегодня день рождения у Путина", "society"),  # a person's birthday is no observance day
+    ("Сегодня днём в центре Москвы прошла акция", "society"),
+])
+def test_observance_days_are_other(title, expected):
+    assert rubric.split_society(title, "") == expected
+
+
+def test_storm_warning_is_weather():
+    assert rubric.split_society("Штормовое предупреждение объявлено в Москве", "Сильный ветер, шторм до вечера.") == "other"
