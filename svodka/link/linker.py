@@ -1,8 +1,9 @@
 """The linker: keeps the vector index, the copy finder and the stories in step with the store.
 
 Articles are linked one by one in time order (online clustering, as a desk receives them): each finds the text it
-copies, joins the story whose closest members are, on average, most probably the same event (a story quiet for
-days only when the article names the rare person or organisation it is about), or starts one.
+copies, joins the story whose closest members are, on average, most probably the same event, or one member of its
+last two days surely is (a story quiet for days only when the article names the rare person or organisation it is
+about), or starts one.
 """
 from __future__ import annotations
 
@@ -35,7 +36,11 @@ MERGE_SAMPLE = 6  # members of each story compared when checking
 MERGE_FACTOR = 0.8  # two stories merge when their members are, on average, this share of the join threshold
 WORDS_FLOOR = 0.1  # below this lemma TF-IDF cosine, with no rare word in common, two texts are never one story:
 # e5 puts every war report near every other (cosines 0.8-0.9), words tell one strike from the next
-BEST_OF = 3  # a story's score for an article: the mean of its best BEST_OF members' (average of the closest)
+BEST_OF = 3  # a story's score for an article: the mean of its best BEST_OF members' (average of the closest),
+SURE = 0.85  # or its best member's where that one is this sure to be the same event: the next step of an event
+# (an arrest after a fight, the suspect after a blast) is told like one report of it and unlike the others;
+SURE_HOURS = STORY_GAP_H  # ... a member of the last two days that shares a rare word with it (not a template's
+# words: "Госдума приняла закон" of two laws, one night's drone report and the next)
 RELATED_CANDIDATES = 40  # nearest by each vector
 RELATED_TERMS, RELATED_MATCHES, RELATED_OWN = 20, 100, 60  # full-text candidates: the best matches of any of the
 # article's rarest words; and the newest of its own story
@@ -277,7 +282,10 @@ class Linker:
                 apart = hours_apart(doc, other[0]) if other else None
                 if other is None or (apart is not None and apart > (DEVELOPING_GAP_H if quiet else STORY_WINDOW_H)):
                     continue
-                per_story.setdefault(sid, []).append(story_score(doc, other[0], STORY_WINDOW_H if quiet else None))
+                score = story_score(doc, other[0], STORY_WINDOW_H if quiet else None)
+                sure = score >= SURE and not quiet and apart is not None and apart <= SURE_HOURS \
+                    and shares_rare_word(doc, other[0])
+                per_story.setdefault(sid, []).append((score, sure))
             for sid in [sid for sid in per_story if not self.stories[sid].active_at(when)]:
                 if not self.developing(self.stories[sid], doc):
                     del per_story[sid]
@@ -441,10 +449,15 @@ class Linker:
         return stories[:n]
 
 
-def best_of(scores: dict[int, list[float]]) -> list[tuple[float, int]]:
-    """Stories by the mean of their best BEST_OF member scores, best first."""
-    return sorted(((sum(sorted(v, reverse=True)[:BEST_OF]) / min(len(v), BEST_OF), sid) for sid, v in scores.items()),
-                  key=lambda x: (-x[0], x[1]))
+def best_of(scores: dict[int, list[tuple[float, bool]]]) -> list[tuple[float, int]]:
+    """Stories by the mean of their best BEST_OF member scores, or by their best sure member's (SURE), best first;
+    `scores` are (score, sure) per member."""
+    ranked = []
+    for sid, v in scores.items():
+        best = sorted((s for s, _ in v), reverse=True)[:BEST_OF]
+        sure = max((s for s, is_sure in v if is_sure), default=0.0)
+        ranked.append((max(sum(best) / len(best), sure), sid))
+    return sorted(ranked, key=lambda x: (-x[0], x[1]))
 
 
 def near_in_story(a: LinkDoc, b: LinkDoc) -> bool:
