@@ -20,7 +20,8 @@ from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import RARE_IDF, LinkDoc, hours_apart, idf, link_model, link_score, make_doc, shares_rare_word
+from .similarity import (RARE_IDF, LinkDoc, hours_apart, idf, link_features, link_model, link_score, make_doc,
+                         recurring, shares_rare_word)
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
@@ -463,9 +464,13 @@ def best_of(scores: dict[int, list[tuple[float, bool]]]) -> list[tuple[float, in
 def near_in_story(a: LinkDoc, b: LinkDoc) -> bool:
     """Two members of a story count as "тот же сюжет" for a related list within a story's window of each other: a
     story carried on for weeks (a trial's hearings) holds steps a reader of one step wants less than the news of
-    its own days."""
+    its own days. Nor does a pair that is itself two instances of a recurring report, or a day apart with nothing
+    specific in common (`recurring`): the linker may have put them in one story through other members, but a
+    reader shown "тот же сюжет" under one should find the other's matter in it."""
     apart = hours_apart(a, b)
-    return apart is None or apart <= STORY_WINDOW_H
+    if apart is not None and apart > STORY_WINDOW_H:
+        return False
+    return not recurring(a, b, link_features(a, b))
 
 
 def story_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> float:
