@@ -20,8 +20,8 @@ from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import (RARE_IDF, LinkDoc, hours_apart, idf, link_features, link_model, link_score, make_doc,
-                         recurring, shares_rare_word)
+from .similarity import (RARE_IDF, RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
+                         link_score, make_doc, recurring, shares_rare_word)
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
@@ -468,9 +468,9 @@ def near_in_story(a: LinkDoc, b: LinkDoc) -> bool:
     specific in common (`recurring`): the linker may have put them in one story through other members, but a
     reader shown "тот же сюжет" under one should find the other's matter in it."""
     apart = hours_apart(a, b)
-    if apart is not None and apart > STORY_WINDOW_H:
-        return False
-    return not recurring(a, b, link_features(a, b))
+    if apart is None or apart <= RECURRING_AFTER_H:
+        return True  # nothing recurs within half a day: no need for the pair's parts (a list's time is short)
+    return apart <= STORY_WINDOW_H and not recurring(a, b, link_features(a, b))
 
 
 def story_score(a: LinkDoc, b: LinkDoc, max_hours: float | None = None) -> float:
