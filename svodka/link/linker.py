@@ -271,7 +271,8 @@ class Linker:
         if dup and dup in self.story_of and self.stories[self.story_of[dup]].active_at(doc.published_at):
             best_id, best_score = self.story_of[dup], 1.0
         else:
-            per_story: dict[int, list[float]] = {}
+            per_story: dict[int, list[tuple[float, bool]]] = {}
+            carried: dict[int, bool] = {}  # quiet stories: whether this report carries them on (`developing`)
             threshold = link_model(event=doc.event is not None).story_threshold
             when = doc.published_at
             neighbours = [n for n in self.neighbours(doc, NEIGHBOURS) if n in self.story_of and (
@@ -280,6 +281,10 @@ class Linker:
             for nid in neighbours:
                 other, sid = self.doc(nid), self.story_of[nid]
                 quiet = not self.stories[sid].active_at(when)
+                if quiet and sid not in carried:
+                    carried[sid] = self.developing(self.stories[sid], doc)
+                if quiet and not carried[sid]:
+                    continue
                 apart = hours_apart(doc, other[0]) if other else None
                 if other is None or (apart is not None and apart > (DEVELOPING_GAP_H if quiet else STORY_WINDOW_H)):
                     continue
@@ -287,9 +292,6 @@ class Linker:
                 sure = score >= SURE and not quiet and apart is not None and apart <= SURE_HOURS \
                     and shares_rare_word(doc, other[0])
                 per_story.setdefault(sid, []).append((score, sure))
-            for sid in [sid for sid in per_story if not self.stories[sid].active_at(when)]:
-                if not self.developing(self.stories[sid], doc):
-                    del per_story[sid]
             ranked = best_of(per_story)
             if ranked and ranked[0][0] >= threshold:
                 best_score, best_id = ranked[0]

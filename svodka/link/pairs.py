@@ -26,8 +26,8 @@ from typing import Callable
 import numpy as np
 
 from .event import event_text
-from .similarity import (DATA, LinkDoc, PairModel, char_grams, content_lemmas, idf, jaccard, link_features,
-                         link_model, make_doc, overlap, tfidf_cosine, tfidf_weights)
+from .similarity import (DATA, LinkDoc, PairModel, char_grams, content_lemmas, jaccard, link_features, link_model,
+                         make_doc, overlap, rarest_shared_idf, tfidf_cosine, tfidf_weights)
 from .vectors import article_text, embed
 
 HEADLINE_FEATURES = ("title_tfidf", "title_jaccard", "chars", "dense", "entities", "entities_any", "figures",
@@ -107,12 +107,6 @@ def sentence_alignment(a: np.ndarray | None, b: np.ndarray | None) -> float:
     return float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
 
 
-def rarest_shared(a: LinkDoc, b: LinkDoc) -> float:
-    """The idf of the rarest lemma both texts have (a name, a term: the matter), 0 when none is shared."""
-    shared = a.lemmas.keys() & b.lemmas.keys()
-    return max((idf(w) for w in shared), default=0.0)
-
-
 def headline_parts(a: Side, b: Side) -> dict[str, float]:
     la, lb = frozenset(_title_lemmas(a.title)), frozenset(_title_lemmas(b.title))
     ea, eb = a.doc.entities, b.doc.entities
@@ -155,7 +149,7 @@ def full_parts(a: Side, b: Side) -> dict[str, float]:
         "title_tfidf": _title_tfidf(a, b),
         "entities": link["entities"],
         "figures": link["figures"],
-        "rare": rarest_shared(x, y),
+        "rare": rarest_shared_idf(x, y),
         "dense": link["dense"],
         "link": math.log(p / (1 - p)),
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .similarity import LinkDoc, LinkModel, PairModel, Shelf, idf, idf_table, link_score
+from .similarity import LinkDoc, LinkModel, PairModel, Shelf, idf_table, link_score, rarest_shared_idf
 
 RELATED_FEATURES = ("link", "words", "rare", "story")
 
@@ -35,8 +35,7 @@ def rarest_shared(a: LinkDoc, b: LinkDoc) -> float:
     """The rarest word the two texts share, as a share of the rarest a word can be ("редкоземельный" 1.0,
     "переговоры" 0.5, "Россия" 0.3): one rare term in common says more about the matter than many common
     ones."""
-    shared = a.lemmas.keys() & b.lemmas.keys()
-    return max((idf(w) for w in shared), default=0.0) / idf_table()[1]
+    return rarest_shared_idf(a, b) / idf_table()[1]
 
 
 def related_features(a: LinkDoc, b: LinkDoc, max_hours: float, same_story: bool

@@ -287,6 +287,11 @@ RARE_IDF = 6.5  # a lemma this rare (a name, a term: "Кобахидзе", "МР
 RECURRING_ALIKE_SAME_SOURCE = 0.3  # a channel's own daily report varies less around its template
 
 
+def rarest_shared_idf(a: LinkDoc, b: LinkDoc) -> float:
+    """The idf of the rarest lemma both texts have (a name, a term: the matter), 0 when none is shared."""
+    return max((idf(w) for w in a.lemmas.keys() & b.lemmas.keys()), default=0.0)
+
+
 def shares_rare_word(a: LinkDoc, b: LinkDoc) -> bool:
     return any(idf(w) >= RARE_IDF for w in a.lemmas.keys() & b.lemmas.keys())
 
