@@ -61,3 +61,32 @@ def test_a_recurring_kind_of_news_days_later_is_a_new_story(linker):
                  "После новой вспышки на Солнце к Земле летит облако плазмы: ожидается магнитная буря.",
                  1 + STORY_GAP_H + 36)
     assert story_of(linker, later) not in first
+
+
+MROT = [
+    ("РИА Новости", "Госдума приняла закон о повышении МРОТ до 22 440 рублей",
+     "Госдума приняла закон о повышении минимального размера оплаты труда с 1 января 2025 года до 22 440 рублей "
+     "в месяц."),
+    ("ТАСС", "Дума приняла закон о МРОТ в 22 440 рублей с 1 января",
+     "Депутаты Госдумы приняли закон, по которому минимальный размер оплаты труда с 1 января 2025 года составит "
+     "22 440 рублей в месяц."),
+]
+
+
+def test_a_law_is_carried_on_by_its_figure(linker):
+    """A law names no rare person: its signing a week after the vote carries the story on by the law's own figure
+    and by reading as the same event."""
+    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(MROT, (0, 0.5))}
+    assert len(first) == 1
+    signed = post("РИА Новости", "Путин подписал закон о повышении МРОТ до 22 440 рублей",
+                  "Президент подписал закон о повышении минимального размера оплаты труда с 1 января 2025 года до "
+                  "22 440 рублей в месяц.", 0.5 + STORY_GAP_H + 120)
+    assert story_of(linker, signed) in first
+
+
+def test_the_same_figure_in_other_news_carries_nothing(linker):
+    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(MROT, (0, 0.5))}
+    other = post("РИА Новости", "Средняя пенсия в регионе составила 22 440 рублей",
+                 "Средний размер пенсии в Тамбовской области в октябре составил 22 440 рублей, сообщил Соцфонд.",
+                 0.5 + STORY_GAP_H + 120)
+    assert story_of(linker, other) not in first

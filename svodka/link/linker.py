@@ -21,7 +21,7 @@ from .dedup import CopyFinder
 from .index import VectorIndex
 from .related import related_score
 from .similarity import (RARE_IDF, RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
-                         link_score, make_doc, recurring, shares_rare_word)
+                         link_score, make_doc, recurring, shares_rare_word, specific_numbers)
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
@@ -35,6 +35,8 @@ VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip th
 MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
 MERGE_SAMPLE = 6  # members of each story compared when checking
 MERGE_FACTOR = 0.8  # two stories merge when their members are, on average, this share of the join threshold
+TRIANGLE_SMALL = 3  # ... or, when one has at most this many, through an article sure of both (`sure_triangle`): the
+# first reports of one turn of an event, told apart, join the event; two big stories never merge that way
 WORDS_FLOOR = 0.1  # below this lemma TF-IDF cosine, with no rare word in common, two texts are never one story:
 # e5 puts every war report near every other (cosines 0.8-0.9), words tell one strike from the next
 BEST_OF = 3  # a story's score for an article: the mean of its best BEST_OF members' (average of the closest),
@@ -267,11 +269,12 @@ class Linker:
         """Join the story whose closest members are, on average, most probably the same event (average linkage
         over the best few: one lucky member cannot chain two events, a big story is not diluted by its tail);
         otherwise start one. A copy joins its text's story."""
-        best_id, best_score, bridged = None, 0.0, []
+        best_id, best_score, bridged, sure_of = None, 0.0, [], {}
         if dup and dup in self.story_of and self.stories[self.story_of[dup]].active_at(doc.published_at):
             best_id, best_score = self.story_of[dup], 1.0
         else:
             per_story: dict[int, list[tuple[float, bool]]] = {}
+            sure_of: dict[int, list[LinkDoc]] = {}  # the members this article is sure to be one event with
             carried: dict[int, bool] = {}  # quiet stories: whether this report carries them on (`developing`)
             threshold = link_model(event=doc.event is not None).story_threshold
             when = doc.published_at
@@ -292,6 +295,8 @@ class Linker:
                 sure = score >= SURE and not quiet and apart is not None and apart <= SURE_HOURS \
                     and shares_rare_word(doc, other[0])
                 per_story.setdefault(sid, []).append((score, sure))
+                if sure:
+                    sure_of.setdefault(sid, []).append(other[0])
             ranked = best_of(per_story)
             if ranked and ranked[0][0] >= threshold:
                 best_score, best_id = ranked[0]
@@ -302,20 +307,26 @@ class Linker:
         story = self.stories[best_id]
         self.join(story, doc)
         for sid in bridged:
-            if sid in self.stories and sid != story.id and self.stories_agree(story, self.stories[sid], threshold):
+            if sid in self.stories and sid != story.id and (
+                    self.stories_agree(story, self.stories[sid], threshold)
+                    or min(len(story.members), len(self.stories[sid].members)) <= TRIANGLE_SMALL
+                    and sure_triangle(doc, sure_of.get(story.id, ()), sure_of.get(sid, ()), threshold)):
                 self.merge(self.stories[sid], story)
         return story, best_score
 
     def developing(self, story: StoryState, doc: LinkDoc) -> bool:
         """Whether a report carries on a story gone quiet: it names a rare person or organisation that
-        DEVELOPING_MATES of the story's reports named ("Гуф", "Лиам Пейн"), so a new step of one matter. A rare
-        common word is not enough: magnetic storms and airport closures come back with the same words, and each
-        is its own event."""
+        DEVELOPING_MATES of the story's reports named ("Гуф", "Лиам Пейн"), or it is sure to be the same event as
+        one of them and gives the same specific figure (a law's "22 440 рублей" from its first reading to its
+        signing, days apart): so a new step of one matter. A rare common word is not enough: magnetic storms and
+        airport closures come back with the same words, and each is its own event."""
+        recent = [d[0] for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]
         names = rare_names(doc)
-        if not names:
-            return False
-        mates = [rare_names(d[0]) for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]
-        return any(sum(w in m for m in mates) >= DEVELOPING_MATES for w in names)
+        mates = [rare_names(d) for d in recent] if names else []
+        if any(sum(w in m for m in mates) >= DEVELOPING_MATES for w in names):
+            return True
+        return any(specific_numbers(doc.numbers & d.numbers) and story_score(doc, d, STORY_WINDOW_H) >= SURE
+                   for d in recent)
 
     def stories_agree(self, a: StoryState, b: StoryState, threshold: float) -> bool:
         """Average linkage between two stories, over their newest members: an article that belongs to both
@@ -461,6 +472,19 @@ def best_of(scores: dict[int, list[tuple[float, bool]]]) -> list[tuple[float, in
         sure = max((s for s, is_sure in v if is_sure), default=0.0)
         ranked.append((max(sum(best) / len(best), sure), sid))
     return sorted(ranked, key=lambda x: (-x[0], x[1]))
+
+
+def sure_triangle(doc: LinkDoc, left: list[LinkDoc], right: list[LinkDoc], threshold: float) -> bool:
+    """Whether an article is sure to be one event (SURE) with a member of each of two stories that are themselves
+    linked, all three sharing a rare word: "Задержан подозреваемый в подрыве машины на Профсоюзной" is sure of the
+    blast's reports and of the suspect's, told apart the evening before. A digest sure of two stories' members does
+    not merge them: members of two events are not linked."""
+    return any(story_score(a, b) >= threshold and shares_rare_word_all(doc, a, b) for a in left for b in right)
+
+
+def shares_rare_word_all(*docs: LinkDoc) -> bool:
+    common = set(docs[0].lemmas).intersection(*(d.lemmas for d in docs[1:]))
+    return any(idf(w) >= RARE_IDF for w in common)
 
 
 def near_in_story(a: LinkDoc, b: LinkDoc) -> bool:
