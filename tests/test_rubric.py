@@ -199,7 +199,7 @@ def test_navec_part_adds_the_mean_of_its_words_scores():
         sparse_only = m.probabilities(title, text)
     finally:
         m.dense_coef = dense
-    z = np.log(sparse_only) + rubric.dense_features(title, text) @ dense
+    z = np.log(sparse_only) + rubric.dense_features(title, text, m.title_weight) @ dense
     expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
     assert np.allclose(full, expected, atol=1e-5)
     assert not np.allclose(full, sparse_only, atol=1e-3)  # the navec part does move the scores
@@ -226,3 +226,9 @@ def test_observance_days_are_other(title, expected):
 
 def test_storm_warning_is_weather():
     assert rubric.split_society("Штормовое предупреждение объявлено в Москве", "Сильный ветер, шторм до вечера.") == "other"
+
+
+def test_ded_moroz_is_no_frost():
+    # "Дед Мороз" is a name, not weather; frost itself still is
+    assert rubric.split_society("Поезд Деда Мороза приедет в Москву 3 января", "") == "society"
+    assert rubric.split_society("Мороз до минус двадцати ударит в Москве", "") == "other"

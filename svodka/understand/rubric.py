@@ -2,10 +2,11 @@
 
 Both models are TF-IDF weights times logistic-regression coefficients, exported by scripts/train_rubric.py to
 JSON in svodka/data/, so prediction here is plain numpy: no scikit-learn at run time, and a load in tens of
-milliseconds. Features are pymorphy3 lemmas of the title (counted twice: it carries the topic) and of the first
-LEAD_CHARS of the text, optionally with character 4-grams of the lemmas (they let unseen names and forms vote),
-and optionally the mean of navec's word vectors over the same words (natasha's NewsEmbedding, which the NER loads
-anyway): it lets words the labelled data never had vote by their neighbours ("Instagram", "Gylt", "сэйв").
+milliseconds. Features are pymorphy3 lemmas of the title (counted 2 or 3 times, as the model's spec says: it
+carries the topic) and of the first LEAD_CHARS of the text, optionally with character 4-grams of the lemmas
+(they let unseen names and forms vote), and optionally the mean of navec's word vectors over the same words
+(natasha's NewsEmbedding, which the NER loads anyway): it lets words the labelled data never had vote by their
+neighbours ("Instagram", "Gylt", "сэйв").
 
 The public labelled data files politics, world and incidents under one "society" (the tgcontest guideline says
 so outright), so the rubric model learns the gold classes economy / culture / science / sports / other /
@@ -38,7 +39,7 @@ NEWS_MODEL_PATH = DATA_DIR / "rubric_news_model.json"
 LEAD_CHARS = 1000
 NAVEC_DIM = 300
 TITLE_CHARS = 300
-TITLE_WEIGHT = 2
+TITLE_WEIGHT = 2  # a model's spec may set its own ("title_weight"; the rubric model's is 3)
 # A web server sees an open-ended stream of word forms: forget them all rather than grow without bound.
 MAX_CACHED_FORMS = 300_000
 
@@ -138,11 +139,11 @@ def navec_mean(ids: list[int]) -> np.ndarray:
     return navec_vectors(ids).mean(axis=0)
 
 
-def dense_features(title: str, text: str) -> np.ndarray:
+def dense_features(title: str, text: str, title_weight: int = TITLE_WEIGHT) -> np.ndarray:
     """The navec part of an article's features, as the training script computes it: the mean vector of the
-    title's words (counted TITLE_WEIGHT times) and the lead's."""
+    title's words (counted title_weight times) and the lead's."""
     title_forms, body_forms = word_forms(title, text)
-    return navec_mean([i for i in map(navec_id, title_forms * TITLE_WEIGHT + body_forms) if i is not None])
+    return navec_mean([i for i in map(navec_id, title_forms * title_weight + body_forms) if i is not None])
 
 
 def _embedding():
@@ -156,13 +157,23 @@ def word_forms(title: str, text: str) -> tuple[list[str], list[str]]:
     return _TOKEN.findall(title[:TITLE_CHARS].lower()), _TOKEN.findall(body.lower())
 
 
-def features(title: str, text: str, char_n: int = 0) -> list[str]:
-    """The feature strings of an article, as the training script counts them."""
+def features(title: str, text: str, char_n: int = 0, title_weight: int = TITLE_WEIGHT) -> list[str]:
+    """The feature strings of an article, as the training script counts them (the title's title_weight times)."""
     title_forms, body_forms = word_forms(title, text)
     out: list[str] = []
-    for form in title_forms * TITLE_WEIGHT + body_forms:
+    for form in title_forms * title_weight + body_forms:
         out += form_features(form, char_n)
     return out
+
+
+# Names whose last word is a lexicon word that the name does not mean: "Дед Мороз" is no frost (the
+# December posts of his train, his residence, his birthday); the lemma after the first word is not counted.
+_NAMES = frozenset({("дед", "мороз")})
+
+
+def _unnamed(lemmas: list[str]) -> list[str]:
+    """The lemmas with the last word of each name in _NAMES blanked."""
+    return [w if i == 0 or (lemmas[i - 1], w) not in _NAMES else "" for i, w in enumerate(lemmas)]
 
 
 def _hits(lexicon: frozenset[str], title: list[str], lead: list[str]) -> int:
@@ -175,12 +186,13 @@ def split_society(title: str, text: str) -> str:
     Counts lexicon lemmas in the title (twice) and the first 400 chars. Foreign places beat incidents: a riot
     abroad is world news. Otherwise the lexicon with the most hits (at least 2) wins, and on a tie incidents beat
     weather and politics: a deputy arrested is an incident; a cyclone that "обрушится" on the city is weather.
-    A title announcing the day's observance ("Сегодня отмечается День …") is other.
+    A title announcing the day's observance ("Сегодня отмечается День …") is other. A name's word is no
+    lexicon word ("Дед Мороз", _NAMES).
     """
     if _OBSERVANCE_TITLE.match(title):
         return "other"
     title_forms, lead_forms = word_forms(title, text[:400])
-    t, lead = [lemma(f) for f in title_forms], [lemma(f) for f in lead_forms]
+    t, lead = _unnamed([lemma(f) for f in title_forms]), _unnamed([lemma(f) for f in lead_forms])
     foreign, home = _hits(LEXICONS["foreign"], t, lead), _hits(LEXICONS["home"], t, lead)
     if foreign >= 3 and foreign > 2 * home:
         return "world"
@@ -197,6 +209,7 @@ class LinearModel:
     def __init__(self, spec: dict):
         self.classes = list(spec["classes"])
         self.char_n = int(spec["char_n"])
+        self.title_weight = int(spec.get("title_weight", TITLE_WEIGHT))  # how many times the title's words count
         self.index = {f: i for i, f in enumerate(spec["vocabulary"])}
         self.idf = np.asarray(spec["idf"], dtype=np.float32)
         self.coef = np.asarray(spec["coef"], dtype=np.float32)  # (features, classes)
@@ -247,7 +260,7 @@ class LinearModel:
     def probabilities(self, title: str, text: str) -> np.ndarray | None:
         """Class probabilities, or None when the text has no word the model knows."""
         title_forms, body_forms = word_forms(title, text)
-        entries = [self._entry(f) for f in title_forms] * TITLE_WEIGHT + [self._entry(f) for f in body_forms]
+        entries = [self._entry(f) for f in title_forms] * self.title_weight + [self._entry(f) for f in body_forms]
         if not entries:
             return None
         ids, counts = np.unique(np.concatenate([e[0] for e in entries]), return_counts=True)
