@@ -269,12 +269,12 @@ class Linker:
         """Join the story whose closest members are, on average, most probably the same event (average linkage
         over the best few: one lucky member cannot chain two events, a big story is not diluted by its tail);
         otherwise start one. A copy joins its text's story."""
-        best_id, best_score, bridged, sure_of = None, 0.0, [], {}
+        best_id, best_score, bridged = None, 0.0, []
+        sure_of: dict[int, list[LinkDoc]] = {}  # per story, the members this article is sure to be one event with
         if dup and dup in self.story_of and self.stories[self.story_of[dup]].active_at(doc.published_at):
             best_id, best_score = self.story_of[dup], 1.0
         else:
             per_story: dict[int, list[tuple[float, bool]]] = {}
-            sure_of: dict[int, list[LinkDoc]] = {}  # the members this article is sure to be one event with
             carried: dict[int, bool] = {}  # quiet stories: whether this report carries them on (`developing`)
             threshold = link_model(event=doc.event is not None).story_threshold
             when = doc.published_at
