@@ -479,12 +479,7 @@ def sure_triangle(doc: LinkDoc, left: list[LinkDoc], right: list[LinkDoc], thres
     linked, all three sharing a rare word: "Задержан подозреваемый в подрыве машины на Профсоюзной" is sure of the
     blast's reports and of the suspect's, told apart the evening before. A digest sure of two stories' members does
     not merge them: members of two events are not linked."""
-    return any(story_score(a, b) >= threshold and shares_rare_word_all(doc, a, b) for a in left for b in right)
-
-
-def shares_rare_word_all(*docs: LinkDoc) -> bool:
-    common = set(docs[0].lemmas).intersection(*(d.lemmas for d in docs[1:]))
-    return any(idf(w) >= RARE_IDF for w in common)
+    return any(story_score(a, b) >= threshold and shares_rare_word(doc, a, b) for a in left for b in right)
 
 
 def near_in_story(a: LinkDoc, b: LinkDoc) -> bool:

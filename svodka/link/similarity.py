@@ -292,8 +292,12 @@ def rarest_shared_idf(a: LinkDoc, b: LinkDoc) -> float:
     return max((idf(w) for w in a.lemmas.keys() & b.lemmas.keys()), default=0.0)
 
 
-def shares_rare_word(a: LinkDoc, b: LinkDoc) -> bool:
-    return any(idf(w) >= RARE_IDF for w in a.lemmas.keys() & b.lemmas.keys())
+def shares_rare_word(a: LinkDoc, b: LinkDoc, *more: LinkDoc) -> bool:
+    """Whether the texts all have a rare lemma (idf >= RARE_IDF) in common."""
+    common = a.lemmas.keys() & b.lemmas.keys()
+    for d in more:
+        common &= d.lemmas.keys()
+    return any(idf(w) >= RARE_IDF for w in common)
 
 
 def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
