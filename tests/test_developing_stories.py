@@ -1,32 +1,12 @@
 """A story gone quiet for days is carried on by a report that names the rare person it is about; a recurring kind
 of news (magnetic storms) that comes back days later with the same words is a new story."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-import pytest
-
-from svodka.link.linker import STORY_GAP_H, Linker
-from svodka.model import Article, Block
-from svodka.store.sqlite import SQLiteStore
-from svodka.understand.analyze import analyze_article
+from story_posts import add, linker, posts_from  # noqa: F401 (linker: the tests' fixture)
+from svodka.link.linker import STORY_GAP_H
 
 T0 = datetime(2024, 10, 23, 10, 0, tzinfo=timezone.utc)
-
-
-def post(source: str, title: str, text: str, hours: float) -> Article:
-    return Article(source=source, title=title, body=[Block(text)], kind="post", published_at=T0 + timedelta(hours=hours))
-
-
-@pytest.fixture()
-def linker(monkeypatch, tmp_path):
-    monkeypatch.setenv("SVODKA_EVENT_VECTORS", "0")  # the navec link model: no e5 in this test
-    store = SQLiteStore(str(tmp_path / "dev.db"))
-    yield Linker(store)
-    store.close()
-
-
-def story_of(linker: Linker, article: Article) -> int:
-    linker.store.add_batch([article])
-    return linker.add(article, analyze_article(article))[1].id
+post = posts_from(T0)
 
 
 GUF = [
@@ -46,21 +26,21 @@ STORM = [
 
 
 def test_a_quiet_story_is_carried_on_by_its_rare_name(linker):
-    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(GUF, (0, 0.5, 2))}
+    first = {add(linker, post(s, t, x, h)) for (s, t, x), h in zip(GUF, (0, 0.5, 2))}
     assert len(first) == 1  # the first reports are one story
     later = post("Mash", "Рэперу Гуфу надели электронный браслет по делу о драке в бане",
                  "Рэперу Гуфу надели электронный браслет: суд в Наро-Фоминске решил, что он может скрыться.",
                  2 + STORY_GAP_H + 36)
-    assert story_of(linker, later) in first
+    assert add(linker, later) in first
 
 
 def test_a_recurring_kind_of_news_days_later_is_a_new_story(linker):
-    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(STORM, (0, 1))}
+    first = {add(linker, post(s, t, x, h)) for (s, t, x), h in zip(STORM, (0, 1))}
     assert len(first) == 1
     later = post("Москва Live", "На Землю надвигается новая сильная магнитная буря",
                  "После новой вспышки на Солнце к Земле летит облако плазмы: ожидается магнитная буря.",
                  1 + STORY_GAP_H + 36)
-    assert story_of(linker, later) not in first
+    assert add(linker, later) not in first
 
 
 MROT = [
@@ -76,17 +56,17 @@ MROT = [
 def test_a_law_is_carried_on_by_its_figure(linker):
     """A law names no rare person: its signing a week after the vote carries the story on by the law's own figure
     and by reading as the same event."""
-    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(MROT, (0, 0.5))}
+    first = {add(linker, post(s, t, x, h)) for (s, t, x), h in zip(MROT, (0, 0.5))}
     assert len(first) == 1
     signed = post("РИА Новости", "Путин подписал закон о повышении МРОТ до 22 440 рублей",
                   "Президент подписал закон о повышении минимального размера оплаты труда с 1 января 2025 года до "
                   "22 440 рублей в месяц.", 0.5 + STORY_GAP_H + 120)
-    assert story_of(linker, signed) in first
+    assert add(linker, signed) in first
 
 
 def test_the_same_figure_in_other_news_carries_nothing(linker):
-    first = {story_of(linker, post(s, t, x, h)) for (s, t, x), h in zip(MROT, (0, 0.5))}
+    first = {add(linker, post(s, t, x, h)) for (s, t, x), h in zip(MROT, (0, 0.5))}
     other = post("РИА Новости", "Средняя пенсия в регионе составила 22 440 рублей",
                  "Средний размер пенсии в Тамбовской области в октябре составил 22 440 рублей, сообщил Соцфонд.",
                  0.5 + STORY_GAP_H + 120)
-    assert story_of(linker, other) not in first
+    assert add(linker, other) not in first

@@ -2,17 +2,16 @@
 themselves linked (the car bomb on Профсоюзная and, told apart the evening before, its suspect: the detention's
 report is sure of both); a report sure of two stories whose members are not linked (a digest) merges nothing.
 The link model is replaced by a table, so the test is about the rule, not the model."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 import svodka.link.linker as linker_module
-from svodka.link.linker import SURE, TRIANGLE_SMALL, Linker
-from svodka.model import Article, Block
-from svodka.store.sqlite import SQLiteStore
-from svodka.understand.analyze import analyze_article
+from story_posts import add, linker, posts_from  # noqa: F401 (linker: the tests' fixture)
+from svodka.link.linker import SURE, TRIANGLE_SMALL
 
 T0 = datetime(2024, 10, 15, 6, 30, tzinfo=timezone.utc)
+post = posts_from(T0)
 BLAST = [
     ("Mash", "B1 СВУ взорвалось на внедорожнике Tank на Профсоюзной улице",
      "Самодельное взрывное устройство взорвалось на внедорожнике Tank на Профсоюзной улице в Москве."),
@@ -25,23 +24,6 @@ SUSPECT = ("Mash", "S1 Подозреваемый в подрыве машины
            "Виталий С., которого подозревают в подрыве машины бизнес-партнёра на Профсоюзной, служил в спецназе.")
 DETAINED = ("Москва Live", "D1 Задержан подозреваемый в подрыве машины на Профсоюзной",
             "В Москве задержали подозреваемого в подрыве машины на Профсоюзной улице.")
-
-
-def post(source, title, text, hours: float) -> Article:
-    return Article(source=source, title=title, body=[Block(text)], kind="post", published_at=T0 + timedelta(hours=hours))
-
-
-@pytest.fixture()
-def linker(monkeypatch, tmp_path):
-    monkeypatch.setenv("SVODKA_EVENT_VECTORS", "0")
-    store = SQLiteStore(str(tmp_path / "triangle.db"))
-    yield Linker(store)
-    store.close()
-
-
-def add(linker: Linker, article: Article) -> int:
-    linker.store.add_batch([article])
-    return linker.add(article, analyze_article(article))[1].id
 
 
 def table(monkeypatch, members_linked: float):

@@ -1,18 +1,17 @@
 """One member sure to be the same event is enough to join a story (the arrest after the fight is told like one
 report of the fight, unlike the others), but only a member of the last two days that shares a rare word: a
 template's words ("Госдума приняла закон") and last week's report are not enough."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 import svodka.link.linker as linker_module
-from svodka.link.linker import SURE, SURE_HOURS, Linker, best_of
+from story_posts import add, linker, posts_from  # noqa: F401 (linker: the tests' fixture)
+from svodka.link.linker import SURE, SURE_HOURS, best_of
 from svodka.link.similarity import link_model
-from svodka.model import Article, Block
-from svodka.store.sqlite import SQLiteStore
-from svodka.understand.analyze import analyze_article
 
 T0 = datetime(2024, 10, 12, 9, 0, tzinfo=timezone.utc)
+post = posts_from(T0)
 FIGHT = [
     ("Mash", "Михаил Литвин напал на фаната СКА во время матча Медиалиги",
      "Блогер Михаил Литвин напал на фаната футбольного клуба СКА во время матча Медиалиги."),
@@ -31,23 +30,6 @@ def test_best_of_takes_a_sure_member_over_the_mean_of_the_best():
     # the same score not marked sure (too old, or nothing rare in common) counts only in the mean
     scores[1][0] = (0.9, False)
     assert best_of(scores) == [(0.45, 2), (0.3, 1)]
-
-
-@pytest.fixture()
-def linker(monkeypatch, tmp_path):
-    monkeypatch.setenv("SVODKA_EVENT_VECTORS", "0")
-    store = SQLiteStore(str(tmp_path / "sure.db"))
-    yield Linker(store)
-    store.close()
-
-
-def post(source, title, text, hours: float) -> Article:
-    return Article(source=source, title=title, body=[Block(text)], kind="post", published_at=T0 + timedelta(hours=hours))
-
-
-def add(linker: Linker, article: Article) -> int:
-    linker.store.add_batch([article])
-    return linker.add(article, analyze_article(article))[1].id
 
 
 def judged(monkeypatch, sure_with: str, rare_words: bool = True):
