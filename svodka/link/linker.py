@@ -309,8 +309,8 @@ class Linker:
         for sid in bridged:
             if sid in self.stories and sid != story.id and (
                     self.stories_agree(story, self.stories[sid], threshold)
-                    or min(len(story.members), len(self.stories[sid].members)) <= TRIANGLE_SMALL
-                    and sure_triangle(doc, sure_of.get(story.id, ()), sure_of.get(sid, ()), threshold)):
+                    or (min(len(story.members), len(self.stories[sid].members)) <= TRIANGLE_SMALL
+                        and sure_triangle(doc, sure_of.get(story.id, ()), sure_of.get(sid, ()), threshold))):
                 self.merge(self.stories[sid], story)
         return story, best_score
 
@@ -320,8 +320,10 @@ class Linker:
         one of them and gives the same specific figure (a law's "22 440 рублей" from its first reading to its
         signing, days apart): so a new step of one matter. A rare common word is not enough: magnetic storms and
         airport closures come back with the same words, and each is its own event."""
-        recent = [d[0] for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]
         names = rare_names(doc)
+        if not names and not specific_numbers(doc.numbers):
+            return False  # neither test can pass: leave the story's members unread
+        recent = [d[0] for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]
         mates = [rare_names(d) for d in recent] if names else []
         if any(sum(w in m for m in mates) >= DEVELOPING_MATES for w in names):
             return True
