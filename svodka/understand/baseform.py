@@ -307,15 +307,19 @@ _SENTENCE_END = re.compile(r"[.!?…]\s+(?=[«\"(]?[A-ZА-ЯЁ0-9])|\n")
 
 @lru_cache(maxsize=1)
 def embedding():
-    from natasha import NewsEmbedding
+    """natasha's NewsEmbedding (navec), the one the linker's vectors read too: unpacked once per process (0.5 s)."""
+    from ..link.vectors import navec
 
-    return NewsEmbedding()
+    return navec()[0]
 
 
 @lru_cache(maxsize=1)
 def morph_tagger():
     from natasha import NewsMorphTagger
 
+    from . import fastnn
+
+    fastnn.install()
     return NewsMorphTagger(embedding())
 
 
