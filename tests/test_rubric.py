@@ -232,3 +232,22 @@ def test_ded_moroz_is_no_frost():
     # "Дед Мороз" is a name, not weather; frost itself still is
     assert rubric.split_society("Поезд Деда Мороза приедет в Москву 3 января", "") == "society"
     assert rubric.split_society("Мороз до минус двадцати ударит в Москве", "") == "other"
+
+
+def test_navec_word_scores_made_as_needed_are_the_whole_tables_to_the_bit():
+    # the navec part's word scores are worked out word by word as texts bring them; the table made at once for
+    # every word (code scores added in code order from zero) must be the same to the bit, for every word
+    import numpy as np
+
+    m = rubric.LinearModel.load(rubric.RUBRIC_MODEL_PATH)
+    pq = rubric._embedding().pq
+    q, _, d = pq.codes.shape
+    code_scores = np.einsum("qkd,qdc->qkc", pq.codes[pq.qdims], m.dense_coef.reshape(q, d, -1)).astype(np.float32)
+    codes = np.ascontiguousarray(pq.indexes.T)
+    whole = np.zeros((codes.shape[1], code_scores.shape[2]), dtype=np.float32)
+    for j in range(q):
+        whole += code_scores[j][codes[j]]
+    assert np.array_equal(m._navec_scores([5, 7, 5]), whole[[5, 7, 5]])
+    words = np.arange(len(whole))
+    lazy = np.concatenate([m._navec_scores(words[i:i + 20_000]) for i in range(0, len(words), 20_000)])
+    assert lazy.dtype == whole.dtype and np.array_equal(lazy.view(np.uint32), whole.view(np.uint32))

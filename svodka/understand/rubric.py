@@ -19,6 +19,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +147,7 @@ def dense_features(title: str, text: str, title_weight: int = TITLE_WEIGHT) -> n
     return navec_mean([i for i in map(navec_id, title_forms * title_weight + body_forms) if i is not None])
 
 
+@lru_cache(maxsize=1)
 def _embedding():
     from .baseform import embedding  # natasha's NewsEmbedding, loaded once per process and shared with the NER
 
@@ -216,7 +218,7 @@ class LinearModel:
         self.intercept = np.asarray(spec["intercept"], dtype=np.float32)
         # (NAVEC_DIM, classes), the feature scale already folded in; absent in a model without the navec part
         self.dense_coef = np.asarray(spec["dense_coef"], dtype=np.float32) if spec.get("dense_coef") else None
-        self._navec_table: np.ndarray | None = None
+        self._navec_table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # code scores, words', known
         self.clear_caches()
 
     def clear_caches(self) -> None:
@@ -240,22 +242,29 @@ class LinearModel:
             entry = self._form_ids[form] = (ids, -1 if row is None else row)
         return entry
 
-    def _navec_scores(self) -> np.ndarray:
-        """The navec part's scores of every word navec knows, (words, classes): a word's vector times dense_coef.
-        navec's vector is a concatenation of product-quantisation codes, so its score is a sum of per-code scores;
-        tabled once per process (0.3 s, 6 MB), after which a text costs one lookup a word."""
-        if self._navec_table is None:
+    def _navec_scores(self, rows: list[int]) -> np.ndarray:
+        """The navec part's scores of these words, (len(rows), classes): a word's vector times dense_coef.
+        navec's vector is a concatenation of product-quantisation codes, so its score is a sum of per-code scores
+        (added in code order, from zero); each word's is worked out the first time it comes and kept (a table of
+        6 MB at most), so a text costs one lookup a word and no process pays for the 250,000 words up front."""
+        if self._navec_table is None:  # one tuple, set at once: threads see all of it or none
             pq = _embedding().pq
             q, _, d = pq.codes.shape
             # (subvectors, codes, classes): each code's part of a score
             code_scores = np.einsum("qkd,qdc->qkc", pq.codes[pq.qdims], self.dense_coef.reshape(q, d, -1)
                                     ).astype(np.float32)
-            codes = np.ascontiguousarray(pq.indexes.T)  # (subvectors, words)
-            table = np.zeros((codes.shape[1], code_scores.shape[2]), dtype=np.float32)
-            for j in range(q):
-                table += code_scores[j][codes[j]]
-            self._navec_table = table
-        return self._navec_table
+            words = pq.indexes.shape[0]
+            self._navec_table = (code_scores, np.zeros((words, code_scores.shape[2]), dtype=np.float32),
+                                 np.zeros(words, dtype=bool))
+        code_scores, table, known = self._navec_table
+        idx = np.asarray(rows, dtype=np.int64)
+        new = np.unique(idx[~known[idx]])
+        if len(new):
+            codes = _embedding().pq.indexes[new].T  # (subvectors, words)
+            parts = code_scores[np.arange(len(codes))[:, None], codes]  # (subvectors, words, classes)
+            table[new] = np.add.reduce(parts, axis=0, initial=np.float32(0))
+            known[new] = True
+        return table[idx]
 
     def probabilities(self, title: str, text: str) -> np.ndarray | None:
         """Class probabilities, or None when the text has no word the model knows."""
@@ -271,7 +280,7 @@ class LinearModel:
         if self.dense_coef is not None:  # mean(vectors) @ coef is the mean of the words' cached scores
             rows = [e[1] for e in entries if e[1] >= 0]
             if rows:
-                z = z + self._navec_scores()[rows].mean(axis=0)
+                z = z + self._navec_scores(rows).mean(axis=0)
         e = np.exp(z - z.max())
         return e / e.sum()
 
