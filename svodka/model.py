@@ -1,9 +1,10 @@
 """Plain data that passes between the stages: ingest -> understand -> link -> store -> serve."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -171,11 +172,20 @@ class Analysis:
     version: int = 1
 
     def to_json(self, with_lemmas: bool = False) -> dict[str, Any]:
-        d = asdict(self)
+        """What asdict gives, field by field in the same order (mentions as lists), without walking the lemmas
+        (hundreds of strings an article) only to drop them."""
+        d: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "lemmas":
+                if with_lemmas:
+                    d["lemmas"] = list(value)
+            elif f.name in ("entities", "quotes", "figures"):
+                d[f.name] = [asdict(x) for x in value]
+            else:
+                d[f.name] = value if isinstance(value, (str, int, float, type(None))) else copy.deepcopy(value)
         for e in d["entities"]:
             e["mentions"] = [list(m) for m in e["mentions"]]
-        if not with_lemmas:
-            d.pop("lemmas")
         return d
 
     @classmethod
