@@ -117,3 +117,21 @@ def test_event_vectors_put_the_same_event_closer_than_the_same_topic():
     v = event_vectors([event_text(t, "") for t in [*same, topic]])
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_analysis_json_is_what_asdict_gives():
+    # to_json builds the dict field by field (no walk over the lemmas it drops): the same dict, keys in the same
+    # order, so the same stored JSON text
+    from dataclasses import asdict
+
+    _, a = seed_analysis()
+    for with_lemmas in (False, True):
+        expected = asdict(a)
+        for e in expected["entities"]:
+            e["mentions"] = [list(m) for m in e["mentions"]]
+        if not with_lemmas:
+            expected.pop("lemmas")
+        got = a.to_json(with_lemmas=with_lemmas)
+        assert got == expected and list(got) == list(expected)
+        assert json.dumps(got, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False)
+    assert a.entities and a.quotes and a.figures and a.lemmas
