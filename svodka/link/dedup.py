@@ -14,6 +14,7 @@ import difflib
 import re
 from collections import deque
 from datetime import datetime, timedelta
+from functools import cache
 
 from datasketch import MinHash, MinHashLSH
 
@@ -56,8 +57,16 @@ def same_letters(a: str, b: str) -> bool:
             and match.ratio() >= SAME_LETTERS)
 
 
+@cache
+def _permutations():
+    """datasketch draws the permutations anew for each MinHash; they depend on the seed alone: draw them once."""
+    first = MinHash(num_perm=NUM_PERM, seed=7)
+    return first.permutations, first.scheme
+
+
 def minhash(text: str) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=7)
+    permutations, scheme = _permutations()
+    m = MinHash(num_perm=NUM_PERM, seed=7, permutations=permutations, scheme=scheme)
     m.update_batch(list(shingles(text)))
     return m
 

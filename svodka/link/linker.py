@@ -525,9 +525,17 @@ def top_terms(doc: LinkDoc, n: int = 5) -> list[str]:
     return [w for w, _ in sorted(doc.lemmas.items(), key=lambda kv: (-kv[1] * idf(kv[0]) ** 2, kv[0]))[:n]]
 
 
-def rare_names(doc: LinkDoc) -> set[str]:
+def rare_names(doc: LinkDoc) -> frozenset[str]:
     """The rare words of the persons (their last word: "гуф" of "Рэпер Гуф", not "рэпер") and organisations a text
-    names: what can carry a story over days; not "путин", "минобороны"."""
+    names: what can carry a story over days; not "путин", "минобороны". Kept on the doc: a quiet story's members
+    are read again for each new report."""
+    kept = doc.__dict__.get("_rare_names")
+    if kept is None:
+        kept = doc.__dict__["_rare_names"] = frozenset(_rare_names(doc))
+    return kept
+
+
+def _rare_names(doc: LinkDoc) -> set[str]:
     words = set()
     for etype, name in doc.entities:
         parts = name.lower().replace("ё", "е").split()
