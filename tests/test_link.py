@@ -122,3 +122,12 @@ def test_same_letters_tells_a_rewrite_from_another_report_of_the_event():
         "инициативы считает, что мера сократит расходы на лечение курильщиков."))
     cut = same_letters(normalised(TOBACCO), normalised(TOBACCO[:-25]))  # a repost that lost its last words
     assert (rewrite, other, cut) == (True, False, True)
+
+
+def test_an_update_with_a_changed_figure_is_no_copy_however_alike():
+    finder = CopyFinder()
+    t0 = datetime(2024, 10, 2, 8, 0, tzinfo=timezone.utc)
+    first = "Число погибших при обрушении дома в Нижнем Тагиле выросло до 5 человек, сообщили в МЧС региона."
+    assert finder.add("a", first, t0) is None
+    assert finder.add("b", first.replace("до 5", "до 7"), t0 + timedelta(hours=1)) is None
+    assert finder.add("c", first.replace("сообщили в МЧС региона", "сообщает МЧС"), t0 + timedelta(hours=2)) == "a"
