@@ -20,7 +20,7 @@ from . import event
 from .dedup import CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import (RARE_IDF, RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
+from .similarity import (RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
                          link_score, make_doc, recurring, shares_rare_word, specific_numbers)
 from .vectors import DIM
 
@@ -320,11 +320,11 @@ class Linker:
         one of them and gives the same specific figure (a law's "22 440 рублей" from its first reading to its
         signing, days apart): so a new step of one matter. A rare common word is not enough: magnetic storms and
         airport closures come back with the same words, and each is its own event."""
-        names = rare_names(doc)
+        names = doc.rare_names
         if not names and not specific_numbers(doc.numbers):
             return False  # neither test can pass: leave the story's members unread
         recent = [d[0] for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]
-        mates = [rare_names(d) for d in recent] if names else []
+        mates = [d.rare_names for d in recent] if names else []
         if any(sum(w in m for m in mates) >= DEVELOPING_MATES for w in names):
             return True
         return any(specific_numbers(doc.numbers & d.numbers) and story_score(doc, d, STORY_WINDOW_H) >= SURE
@@ -523,27 +523,6 @@ def top_terms(doc: LinkDoc, n: int = 5) -> list[str]:
     """The article's rarest repeated words: what "more like this" looks for. Few and rare, because the full-text
     index pays for every document that matches any of them."""
     return [w for w, _ in sorted(doc.lemmas.items(), key=lambda kv: (-kv[1] * idf(kv[0]) ** 2, kv[0]))[:n]]
-
-
-def rare_names(doc: LinkDoc) -> frozenset[str]:
-    """The rare words of the persons (their last word: "гуф" of "Рэпер Гуф", not "рэпер") and organisations a text
-    names: what can carry a story over days; not "путин", "минобороны". Kept on the doc: a quiet story's members
-    are read again for each new report."""
-    kept = doc.__dict__.get("_rare_names")
-    if kept is None:
-        kept = doc.__dict__["_rare_names"] = frozenset(_rare_names(doc))
-    return kept
-
-
-def _rare_names(doc: LinkDoc) -> set[str]:
-    words = set()
-    for etype, name in doc.entities:
-        parts = name.lower().replace("ё", "е").split()
-        if etype == "PER" and parts:
-            words.add(parts[-1])
-        elif etype == "ORG":
-            words.update(parts)
-    return {w for w in words if idf(w) >= RARE_IDF}
 
 
 def shared_names(a: LinkDoc, b: LinkDoc) -> list[str]:

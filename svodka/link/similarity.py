@@ -64,6 +64,19 @@ class LinkDoc:
     def bm25(self) -> tuple[dict[str, float], float]:  # lemma -> its BM25 weight in this text, and their sum
         return bm25_weights(self.lemmas)
 
+    @cached_property
+    def rare_names(self) -> frozenset[str]:
+        """The rare words of the persons (their last word: "гуф" of "Рэпер Гуф", not "рэпер") and organisations
+        the text names: what can carry a story over days; not "путин", "минобороны"."""
+        words = set()
+        for etype, name in self.entities:
+            parts = name.lower().replace("ё", "е").split()
+            if etype == "PER" and parts:
+                words.add(parts[-1])
+            elif etype == "ORG":
+                words.update(parts)
+        return frozenset(w for w in words if idf(w) >= RARE_IDF)
+
     @property
     def weights(self) -> dict[str, float]:
         return self._tfidf[0]
