@@ -54,7 +54,12 @@ def bcubed(story_of: dict[str, object], events: list[dict], only: set[str] | Non
 
 def run_linker(e5: bool, model: dict | None = None) -> dict[str, int]:
     """The October window linked by Svodka: {post id: story}."""
-    with flow.linked_window("oct", e5, model) as (linker, article_of):
+    return run_linker_on("oct", e5, model)
+
+
+def run_linker_on(which: str, e5: bool, model: dict | None = None) -> dict[str, int]:
+    """A window linked by Svodka: {post id: story}."""
+    with flow.linked_window(which, e5, model) as (linker, article_of):
         return {x: linker.story_of[a] for x, a in article_of.items() if a in linker.story_of}
 
 
