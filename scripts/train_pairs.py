@@ -6,7 +6,8 @@ Two kinds, each with and without e5's parts (`svodka pairs --fast` leaves e5 out
 - full-text judge (pairs_full*.json): tgcontest_ru pairs_dev, 110 organiser-labelled full-text pairs (OK = same
   story).
 Each is a logistic regression over some of its kind's parts, standardised: which parts and how much regularisation
-are chosen by 5-fold cross-validated F1 on the training pairs, and the threshold is the F1-best one on the chosen
+are chosen by 5-fold cross-validated F1 on the training pairs (the full-text e5 judge has one fixed configuration,
+e5_spans with C 1: a choice on 110 pairs was mostly noise), and the threshold is the F1-best one on the chosen
 model's out-of-fold scores (eval/pairs_data.py: choose, fit_config). eval/pairs.py measures exactly this procedure
 with the choice made inside each outer training fold. e5 vectors are cached in /tmp/pairs-helper.
 The general pair model of svodka.link.similarity (svodka/data/pair_model*.json: one model for every kind of pair,

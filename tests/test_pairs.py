@@ -36,7 +36,25 @@ def test_with_event_vectors():
     from svodka.link.event import event_vectors
 
     a, b, c = (side(t, x, e5=event_vectors) for t, x in (STRIKE, STRIKE_2, SNOW))
-    assert a.has_e5 and a.sentences is not None and len(a.sentences) >= 2
+    names = judge("full", e5=True).names
+    assert a.has_e5
+    assert (a.spans is not None) == ("e5_spans" in names)  # only what the shipped judge reads is embedded
+    assert (a.sentences is not None) == ("e5_sentences" in names)
     score, same, kind = same_story(a, b)
     assert kind == "full" and same
     assert same_story(a, c)[0] < score and not same_story(a, c)[1]
+
+
+def test_spans_and_sentences_on_request():
+    import numpy as np
+
+    from svodka.link.event import event_vectors
+    from svodka.link.pairs import full_parts
+
+    a, b = (side(t, x, e5=event_vectors, sentences=True, spans=True) for t, x in (STRIKE, STRIKE_2))
+    assert a.spans.shape == (2, 384) and len(a.sentences) >= 2
+    parts = full_parts(a, b)
+    three = [a.event @ b.event, *(x @ y for x, y in zip(a.spans, b.spans))]
+    assert parts["e5_spans"] == pytest.approx(float(np.mean(three)))
+    assert parts["e5_spans"] > full_parts(a, side(*SNOW, e5=event_vectors, spans=True))["e5_spans"]
+    assert side(STRIKE[0], "", e5=event_vectors, spans=True).spans is None  # a headline has no heads to cut

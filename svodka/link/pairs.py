@@ -9,8 +9,10 @@ A pair is "full" when both sides have body text; otherwise both are judged by th
 - headline parts: the headlines' lemma TF-IDF cosine and Jaccard, character 4-grams, navec cosine, shared entities
   and figures, a short-headline flag; e5's cosine of the two headlines.
 - full-text parts: lemma TF-IDF of title + head, the headlines' TF-IDF, entity and figure overlap, how rare the
-  rarest shared lemma is; e5's cosine of title + lead, of the headlines alone, and how well the sentences of one
-  text find a close sentence in the other. The flow link model's log-odds ("link", svodka/link/similarity.py) is
+  rarest shared lemma is; e5's cosine of title + lead, of the headlines alone, how well the sentences of one
+  text find a close sentence in the other, and e5's cosine of title + head cut at 300, 600 and 1,000 characters,
+  averaged ("e5_spans": where a text is cut moves one cosine, less so three). The shipped e5 judge reads
+  e5_spans alone: on 88 training pairs a choice among parts is mostly noise (docs/benchmarks.md). The flow link model's log-odds ("link", svodka/link/similarity.py) is
   given beside them for the evaluation; no judge reads it: that model is retrained with the linker, and it did
   not help here (docs/benchmarks.md).
 """
@@ -34,7 +36,8 @@ HEADLINE_FEATURES = ("title_tfidf", "title_jaccard", "chars", "dense", "entities
                      "short")
 HEADLINE_E5 = ("e5_title",)
 FULL_FEATURES = ("tfidf", "title_tfidf", "entities", "figures", "rare", "dense")
-FULL_E5 = ("e5", "e5_title", "e5_sentences")
+FULL_E5 = ("e5", "e5_title", "e5_sentences", "e5_spans")
+SPAN_CHARS = (300, 1000)  # the heads of "e5_spans" besides event_text's 600 characters
 SENTENCES = 12  # the first sentences of a body that are aligned (the head: where the matter is)
 MIN_SENTENCE = 20  # characters: shorter pieces (datelines, photo credits) are not sentences
 
@@ -49,6 +52,7 @@ class Side:
     event: np.ndarray | None = None  # e5 of title + lead
     title_event: np.ndarray | None = None  # e5 of the headline alone
     sentences: np.ndarray | None = None  # e5 of the body's first sentences (n x 384), or None
+    spans: np.ndarray | None = None  # e5 of title + head at SPAN_CHARS (2 x 384), or None (no body)
 
     @property
     def has_e5(self) -> bool:
@@ -62,20 +66,32 @@ def body_sentences(text: str) -> list[str]:
     return out[:SENTENCES]
 
 
+def span_texts(title: str, text: str) -> list[str]:
+    """Title + the head of the text cut at each of SPAN_CHARS (event_text is the 600-character one)."""
+    return [f"{title}\n{text[:n].strip()}" for n in SPAN_CHARS]
+
+
 def side(title: str, text: str, entities=(), figures=(),
-         e5: Callable[[list[str]], np.ndarray] | None = None, sentences: bool | None = None) -> Side:
+         e5: Callable[[list[str]], np.ndarray] | None = None, sentences: bool | None = None,
+         spans: bool | None = None) -> Side:
     """`e5` embeds a list of texts as e5 passages (unit rows); None: no event parts (the `--fast` judges).
-    `sentences`: embed the body's sentences too (None: when the shipped full-text judge reads them)."""
+    `sentences`, `spans`: embed the body's sentences, the heads at SPAN_CHARS too (None: when the shipped
+    full-text judge reads them)."""
     doc = make_doc(title, title, text, entities, figures)
     s = Side(doc=doc, title=title, body=bool(text.strip()), title_vector=embed(article_text(title, "")))
     if e5 is not None:
+        names = judge("full", e5=True).names if sentences is None or spans is None else ()
         if sentences is None:
-            sentences = "e5_sentences" in judge("full", e5=True).names
+            sentences = "e5_sentences" in names
+        if spans is None:
+            spans = "e5_spans" in names
         sents = body_sentences(text) if s.body and sentences else []
-        vecs = e5([event_text(title, text), title, *sents])
+        heads = span_texts(title, text) if s.body and spans else []
+        vecs = e5([event_text(title, text), title, *heads, *sents])
         s.event, s.title_event = vecs[0], vecs[1]
         doc.event = s.event  # the link model's e5 part
-        s.sentences = vecs[2:] if sents else None
+        s.spans = vecs[2:2 + len(heads)] if heads else None
+        s.sentences = vecs[2 + len(heads):] if sents else None
     return s
 
 
@@ -105,6 +121,15 @@ def sentence_alignment(a: np.ndarray | None, b: np.ndarray | None) -> float:
         return 0.0
     sims = a @ b.T
     return float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
+
+
+def span_cosine(a: Side, b: Side) -> float:
+    """e5's cosine of title + head at 300, 600 and 1,000 characters, averaged; the 600 one alone when either side
+    has no span vectors."""
+    cos = [float(a.event @ b.event)]
+    if a.spans is not None and b.spans is not None:
+        cos += [float(x @ y) for x, y in zip(a.spans, b.spans)]
+    return float(np.mean(cos))
 
 
 def headline_parts(a: Side, b: Side) -> dict[str, float]:
@@ -157,6 +182,7 @@ def full_parts(a: Side, b: Side) -> dict[str, float]:
         parts["e5"] = float(a.event @ b.event)
         parts["e5_title"] = float(a.title_event @ b.title_event)
         parts["e5_sentences"] = sentence_alignment(a.sentences, b.sentences)
+        parts["e5_spans"] = span_cosine(a, b)
     return parts
 
 
