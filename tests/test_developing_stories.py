@@ -3,7 +3,7 @@ of news (magnetic storms) that comes back days later with the same words is a ne
 from datetime import datetime, timezone
 
 from story_posts import add, linker, posts_from  # noqa: F401 (linker: the tests' fixture)
-from svodka.link.linker import STORY_GAP_H
+from svodka.link.linker import DEVELOPING_GAP_H, STORY_GAP_H
 
 T0 = datetime(2024, 10, 23, 10, 0, tzinfo=timezone.utc)
 post = posts_from(T0)
@@ -70,3 +70,50 @@ def test_the_same_figure_in_other_news_carries_nothing(linker):
                  "Средний размер пенсии в Тамбовской области в октябре составил 22 440 рублей, сообщил Соцфонд.",
                  0.5 + STORY_GAP_H + 120)
     assert add(linker, other) not in first
+
+
+NIGHT = [
+    ("Москва - новостная", "Собянин: силами ПВО в Раменском городском округе отражена атака беспилотника",
+     "Сергей Собянин: «Силами ПВО Минобороны в Раменском городском округе отражена атака беспилотника, летевшего на "
+     "Москву. На месте падения обломков разрушений и пострадавших нет»."),
+    ("Mash", "ПВО отразили атаку беспилотника, летевшего на Москву, в Раменском",
+     "ПВО Минобороны отразили атаку беспилотника, летевшего на Москву, в Раменском городском округе, сообщил "
+     "Сергей Собянин. Пострадавших нет."),
+    ("Москва Live", "Под Москвой сбит беспилотник — Собянин",
+     "Беспилотник, летевший на Москву, сбит в Раменском городском округе, сообщил мэр Сергей Собянин."),
+]
+MAYOR = [
+    ("Москва Live", "Собянин открыл новую станцию метро «Новаторская»",
+     "Мэр Москвы Сергей Собянин открыл станцию «Новаторская» Большой кольцевой линии метро."),
+    ("Москва - новостная", "Собянин рассказал о ремонте поликлиник в Москве",
+     "Сергей Собянин сообщил, что до конца года в Москве отремонтируют ещё 40 поликлиник."),
+    ("Mash", "Собянин утвердил новые правила парковки во дворах",
+     "Сергей Собянин подписал постановление о новых правилах парковки во дворах жилых домов."),
+    ("Москва Live", "Собянин поздравил москвичей с Днём народного единства",
+     "Мэр Москвы Сергей Собянин поздравил горожан с Днём народного единства."),
+]
+NEXT_NIGHT = ("Москва - новостная", "Собянин: силами ПВО в Раменском городском округе отражена атака беспилотника",
+              "Сергей Собянин: «Силами ПВО Минобороны в Раменском городском округе отражена атака беспилотника, "
+              "летевшего на Москву. Пострадавших нет».")
+
+
+def _night_then_mayor(linker, mayor_news: int) -> tuple[set[int], int]:
+    for k, (s, t, x) in enumerate(MAYOR[:mayor_news]):  # weeks apart: each its own story
+        add(linker, post(s, t, x, -DEVELOPING_GAP_H * (k + 2)))
+    night = {add(linker, post(s, t, x, h)) for (s, t, x), h in zip(NIGHT, (0, 0.3, 0.6))}
+    return night, add(linker, post(*NEXT_NIGHT, 0.6 + STORY_GAP_H + 100))
+
+
+def test_the_name_of_who_announces_every_nights_drones_carries_no_night_into_the_next(linker):
+    """The mayor announces each night's drones and names much else: of the texts that named him, the first night's
+    story holds three of seven, so a report six days later is that night's own story, not the first night's."""
+    night, later = _night_then_mayor(linker, mayor_news=4)
+    assert len(night) == 1
+    assert later not in night
+
+
+def test_a_name_only_its_story_names_still_carries_it(linker):
+    """The same reports with nothing else naming the mayor: his name is the story's own, and the report days later
+    is carried on as the Гуф test's is (what the share rule leaves as it was)."""
+    night, later = _night_then_mayor(linker, mayor_news=0)
+    assert later in night

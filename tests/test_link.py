@@ -131,3 +131,14 @@ def test_an_update_with_a_changed_figure_is_no_copy_however_alike():
     assert finder.add("a", first, t0) is None
     assert finder.add("b", first.replace("до 5", "до 7"), t0 + timedelta(hours=1)) is None
     assert finder.add("c", first.replace("сообщили в МЧС региона", "сообщает МЧС"), t0 + timedelta(hours=2)) == "a"
+
+
+def test_an_organisations_rare_names_are_its_rare_lemmas():
+    """"Минобороны России" names no rare word: "России" is "россия" by lemma (in every other text), and the "за" of
+    "Альянс за объединение румын" is no name (function words are not in the idf table: they read as unseen, rarest
+    of all); "Роскомнадзор" is rare."""
+    doc = make_doc("a", "Минобороны России и Роскомнадзор", "Текст.",
+                   entities=[("ORG", "Минобороны России"), ("ORG", "Альянс за объединение румын"),
+                             ("ORG", "Роскомнадзор")])
+    assert "роскомнадзор" in doc.rare_names
+    assert not {"россии", "россия", "за"} & doc.rare_names

@@ -29,7 +29,10 @@ STORY_GAP_H = 48  # ... and not one whose last report is older than two days,
 DEVELOPING_GAP_H = 14 * 24  # unless it is still developing (a law's readings, a trial's hearings): a report up to
 # two weeks after its last one joins when it names what the story is about (`developing`), judged as if the story's
 # reports were four days old (the link model learned pairs of a story's window, not weeks apart)
-DEVELOPING_MATES = 2  # ... the story's members that must share that rare word with it
+DEVELOPING_MATES = 2  # ... the story's members that must share that rare word with it,
+OWN_SHARE = 0.5  # ... a word that is the story's own: of the last NAMED_RECENT texts that named it, this share is in
+NAMED_RECENT = 50  # the story (the mayor who announces every night's drones, "Собянин", carries no night into the next)
+NAMED_WORDS = 200_000  # rare names remembered, the most recently named (two weeks of a national flow)
 NEIGHBOURS = 30  # nearest by each vector (navec, and e5 where there is one)
 VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip the link model
 MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
@@ -138,6 +141,8 @@ class Linker:
         self.stories: dict[int, StoryState] = {}
         self.linked: set[str] = set()
         self.merged: list[tuple[int, int]] = []  # (gone, into) since the last batch was written
+        # rare name -> the last texts linked here that named it (`developing`; empty again after a restart)
+        self.named: OrderedDict[str, list[str]] = OrderedDict()
         self.last_story_id = 0  # ids are never reused: a follower must not take a new story for a merged one
         self.last_seq = 0  # the store's link docs up to this one are in memory
         # docs made elsewhere (Ray tasks: svodka/distributed.py), by (article id, content hash); each taken once
@@ -252,6 +257,7 @@ class Linker:
         if dup:
             self.dup_of[article.id] = dup
         story, score = self.assign_story(doc, dup)
+        self.remember_names(doc)
         self.index.add([article.id], doc.vector[None, :])
         if doc.event is not None:
             self.events.add([article.id], doc.event[None, :])
@@ -320,7 +326,7 @@ class Linker:
         one of them and gives the same specific figure (a law's "22 440 рублей" from its first reading to its
         signing, days apart): so a new step of one matter. A rare common word is not enough: magnetic storms and
         airport closures come back with the same words, and each is its own event."""
-        names = doc.rare_names
+        names = {w for w in doc.rare_names if self.own_share(w, story) >= OWN_SHARE}
         if not names and not specific_numbers(doc.numbers):
             return False  # neither test can pass: leave the story's members unread
         recent = [d[0] for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]
@@ -329,6 +335,19 @@ class Linker:
             return True
         return any(specific_numbers(doc.numbers & d.numbers) and story_score(doc, d, STORY_WINDOW_H) >= SURE
                    for d in recent)
+
+    def remember_names(self, doc: LinkDoc) -> None:
+        for w in doc.rare_names:
+            ids = self.named.pop(w, [])
+            ids.append(doc.id)
+            self.named[w] = ids[-NAMED_RECENT:]
+        while len(self.named) > NAMED_WORDS:
+            self.named.popitem(last=False)
+
+    def own_share(self, word: str, story: StoryState) -> float:
+        """Of the last texts linked here that named `word`, the share in `story` (1 when none did)."""
+        named = self.named.get(word)
+        return sum(self.story_of.get(a) == story.id for a in named) / len(named) if named else 1.0
 
     def stories_agree(self, a: StoryState, b: StoryState, threshold: float) -> bool:
         """Average linkage between two stories, over their newest members: an article that belongs to both

@@ -73,8 +73,8 @@ class LinkDoc:
             parts = name.lower().replace("ё", "е").split()
             if etype == "PER" and parts:
                 words.add(parts[-1])
-            elif etype == "ORG":
-                words.update(parts)
+            elif etype == "ORG":  # by lemma, as the idf counts them: "России" of "Минобороны России" is "россия"
+                words.update(content_lemmas(name))
         return frozenset(w for w in words if idf(w) >= RARE_IDF)
 
     @property
