@@ -3,7 +3,8 @@ of news (magnetic storms) that comes back days later with the same words is a ne
 from datetime import datetime, timezone
 
 from story_posts import add, linker, posts_from  # noqa: F401 (linker: the tests' fixture)
-from svodka.link.linker import DEVELOPING_GAP_H, STORY_GAP_H
+from svodka.link.linker import DEVELOPING_GAP_H, STORY_GAP_H, Linker
+from svodka.understand.analyze import analyze_article
 
 T0 = datetime(2024, 10, 23, 10, 0, tzinfo=timezone.utc)
 post = posts_from(T0)
@@ -117,3 +118,19 @@ def test_a_name_only_its_story_names_still_carries_it(linker):
     is carried on as the Гуф test's is (what the share rule leaves as it was)."""
     night, later = _night_then_mayor(linker, mayor_news=0)
     assert later in night
+
+
+def test_a_restarted_linker_judges_a_quiet_storys_names_as_the_one_that_ran_on(linker):
+    """The names of the texts linked before a restart are read back from the store: the report six days later is
+    told from the first night's story by a linker started after them, as by the one that linked them."""
+    def stored(lnk: Linker, article) -> int:  # linked as a desk links a batch: written to the store
+        lnk.store.add_batch([article])
+        lnk.add_batch([(article, analyze_article(article))])
+        return lnk.story_of[article.id]
+
+    for k, (s, t, x) in enumerate(MAYOR):
+        stored(linker, post(s, t, x, -DEVELOPING_GAP_H * (k + 2)))
+    night = {stored(linker, post(s, t, x, h)) for (s, t, x), h in zip(NIGHT, (0, 0.3, 0.6))}
+    restarted = Linker(linker.store)
+    assert set(restarted.stories) >= night
+    assert stored(restarted, post(*NEXT_NIGHT, 0.6 + STORY_GAP_H + 100)) not in night

@@ -33,6 +33,7 @@ DEVELOPING_MATES = 2  # ... the story's members that must share that rare word w
 OWN_SHARE = 0.5  # ... a word that is the story's own: of the last NAMED_RECENT texts that named it, this share is in
 NAMED_RECENT = 50  # the story (the mayor who announces every night's drones, "Собянин", carries no night into the next)
 NAMED_WORDS = 200_000  # rare names remembered, the most recently named (two weeks of a national flow)
+NAMED_ON_LOAD = 5_000  # after a restart, the names of this many newest linked texts are read back (a day or two)
 NEIGHBOURS = 30  # nearest by each vector (navec, and e5 where there is one)
 VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip the link model
 MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
@@ -141,8 +142,9 @@ class Linker:
         self.stories: dict[int, StoryState] = {}
         self.linked: set[str] = set()
         self.merged: list[tuple[int, int]] = []  # (gone, into) since the last batch was written
-        # rare name -> the last texts linked here that named it (`developing`; empty again after a restart)
+        # rare name -> the last texts linked that named it (`developing`); read back from the store when first needed
         self.named: OrderedDict[str, list[str]] = OrderedDict()
+        self.named_read = False
         self.last_story_id = 0  # ids are never reused: a follower must not take a new story for a merged one
         self.last_seq = 0  # the store's link docs up to this one are in memory
         # docs made elsewhere (Ray tasks: svodka/distributed.py), by (article id, content hash); each taken once
@@ -337,6 +339,8 @@ class Linker:
                    for d in recent)
 
     def remember_names(self, doc: LinkDoc) -> None:
+        if not self.named_read:
+            self.read_names()
         for w in doc.rare_names:
             ids = self.named.pop(w, [])
             ids.append(doc.id)
@@ -344,8 +348,20 @@ class Linker:
         while len(self.named) > NAMED_WORDS:
             self.named.popitem(last=False)
 
+    def read_names(self) -> None:
+        """The names of the newest texts linked before this linker started, oldest first: a restarted desk judges
+        a quiet story's names as the one that ran on would."""
+        self.named_read = True
+        newest = self.index.ids[-NAMED_ON_LOAD:]
+        self.preload(newest)
+        for article_id in newest:
+            if (found := self.docs.get(article_id)) is not None:
+                self.remember_names(found[0])
+
     def own_share(self, word: str, story: StoryState) -> float:
-        """Of the last texts linked here that named `word`, the share in `story` (1 when none did)."""
+        """Of the last texts linked that named `word`, the share in `story` (1 when none did)."""
+        if not self.named_read:
+            self.read_names()
         named = self.named.get(word)
         return sum(self.story_of.get(a) == story.id for a in named) / len(named) if named else 1.0
 
