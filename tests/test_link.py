@@ -142,3 +142,38 @@ def test_an_organisations_rare_names_are_its_rare_lemmas():
                              ("ORG", "Роскомнадзор")])
     assert "роскомнадзор" in doc.rare_names
     assert not {"россии", "россия", "за"} & doc.rare_names
+
+
+def _at(hours: float) -> datetime:
+    return datetime(2024, 10, 9, 8, 0, tzinfo=timezone.utc) + timedelta(hours=hours)
+
+
+def test_a_report_giving_fewer_of_the_same_numbers_about_the_same_matter_is_no_recurring_report():
+    """The marathon's closures announced for "12 октября" and, that Saturday, "в воскресенье": alike, days apart,
+    one gives no number; both headlines name the marathon, so no figure changed and it is one event's news."""
+    from svodka.link.similarity import figures_changed, link_features, recurring
+    before = make_doc("a", "12 октября из-за Московского марафона перекроют набережные",
+                      "12 октября из-за Московского марафона перекроют Фрунзенскую и Пречистенскую набережные.",
+                      published_at=_at(0))
+    that_day = make_doc("b", "В воскресенье центр Москвы перекроют из-за марафона",
+                        "В воскресенье из-за Московского марафона перекроют Фрунзенскую и Пречистенскую набережные.",
+                        published_at=_at(72))
+    parts = link_features(before, that_day)
+    assert parts["tfidf"] >= 0.45  # alike enough to be taken for a template if a figure had changed
+    assert not figures_changed(before, that_day)
+    assert not recurring(before, that_day, parts)
+
+
+def test_the_next_nights_drone_report_without_a_count_is_still_the_next_nights():
+    """One night's "22 беспилотника" and the next night's report that gives no count: the headlines share no rare
+    word (a routine report's headline is its template), so the numbers tell two nights apart as before."""
+    from svodka.link.similarity import figures_changed, link_features, recurring
+    night = make_doc("a", "ПВО за ночь уничтожила 22 беспилотника над регионами",
+                     "Дежурные средства ПВО за ночь перехватили и уничтожили 22 украинских беспилотника над "
+                     "территорией Белгородской и Курской областей.", published_at=_at(0))
+    next_night = make_doc("b", "Над регионами за ночь уничтожены беспилотники",
+                          "Дежурные средства ПВО за ночь перехватили и уничтожили украинские беспилотники над "
+                          "территорией Белгородской области.", published_at=_at(24))
+    parts = link_features(night, next_night)
+    assert figures_changed(night, next_night)
+    assert recurring(night, next_night, parts)

@@ -325,7 +325,19 @@ def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
     if same_source and a.opening and a.opening == b.opening:  # "Сегодня отмечается…", "Колонка котировок…"
         return True
     alike = RECURRING_ALIKE_SAME_SOURCE if same_source else RECURRING_ALIKE
-    return parts["tfidf"] >= alike and a.numbers != b.numbers and not specific_numbers(a.numbers & b.numbers)
+    return parts["tfidf"] >= alike and figures_changed(a, b) and not specific_numbers(a.numbers & b.numbers)
+
+
+def figures_changed(a: LinkDoc, b: LinkDoc) -> bool:
+    """Whether two alike texts give other numbers ("сбиты 8" / "сбиты 5": the next night's count). One that gives
+    fewer of the same numbers, or none, changed no figure when both headlines name the same rare matter (the
+    closures "12 октября из-за марафона" and "в воскресенье из-за марафона"; "Литвин" fined, then arrested "на 13
+    суток"): a routine report's headline is its template, and shares no rare word with the next one's."""
+    if a.numbers == b.numbers:
+        return False
+    if not (a.numbers <= b.numbers or b.numbers <= a.numbers):
+        return True
+    return not any(idf(w) >= RARE_IDF for w in a.title_lemmas & b.title_lemmas)
 
 
 def specific_numbers(numbers: frozenset) -> frozenset:
