@@ -324,7 +324,8 @@ class Linker:
 
     def developing(self, story: StoryState, doc: LinkDoc) -> bool:
         """Whether a report carries on a story gone quiet: it names a rare person or organisation that
-        DEVELOPING_MATES of the story's reports named ("Гуф", "Лиам Пейн"), or it is sure to be the same event as
+        DEVELOPING_MATES of the story's reports named ("Гуф", "Лиам Пейн") and that is the story's own (OWN_SHARE:
+        not the mayor who announces every night's drones and much else), or it is sure to be the same event as
         one of them and gives the same specific figure (a law's "22 440 рублей" from its first reading to its
         signing, days apart): so a new step of one matter. A rare common word is not enough: magnetic storms and
         airport closures come back with the same words, and each is its own event."""
@@ -339,6 +340,7 @@ class Linker:
                    for d in recent)
 
     def remember_names(self, doc: LinkDoc) -> None:
+        """Note that this text named its rare names (`own_share` reads it)."""
         if not self.named_read:
             self.read_names()
         for w in doc.rare_names:
