@@ -12,9 +12,9 @@ A pair is "full" when both sides have body text; otherwise both are judged by th
   rarest shared lemma is; e5's cosine of title + lead, of the headlines alone, how well the sentences of one
   text find a close sentence in the other, and e5's cosine of title + head cut at 300, 600 and 1,000 characters,
   averaged ("e5_spans": where a text is cut moves one cosine, less so three). The shipped e5 judge reads
-  e5_spans alone: on 88 training pairs a choice among parts is mostly noise (docs/benchmarks.md). The flow link model's log-odds ("link", svodka/link/similarity.py) is
-  given beside them for the evaluation; no judge reads it: that model is retrained with the linker, and it did
-  not help here (docs/benchmarks.md).
+  e5_spans alone: on 88 training pairs a choice among parts is mostly noise (docs/benchmarks.md). The flow link
+  model's log-odds ("link", svodka/link/similarity.py) is given beside them for the evaluation; no judge reads it:
+  that model is retrained with the linker, and it did not help here (docs/benchmarks.md).
 """
 from __future__ import annotations
 
