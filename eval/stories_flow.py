@@ -89,21 +89,28 @@ def best_threshold(model: dict, e5: bool, events_used: set[str]) -> float:
     return best[1]
 
 
-def tfidf_baseline(threshold: float) -> dict[str, int]:
-    """Char 3-5-gram TF-IDF (char_wb, sublinear), average linkage, pairs more than 96 h apart never linked."""
+def average_link(which: str, kind: str, thresholds) -> dict[float, dict[str, int]]:
+    """The baselines: {threshold: {post id: cluster}} by average linkage over char 3-5-gram TF-IDF (char_wb,
+    sublinear) or e5 cosines, pairs more than 96 h apart never linked; one linkage cut at each threshold."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    arts = flow.articles("oct")
-    X = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(
-        [f"{a.title}\n{a.text}" for _, a, _ in arts])
-    D = 1 - (X @ X.T).toarray()
+    from svodka.link.event import event_text
+
+    arts = flow.articles(which)
+    if kind == "tfidf":
+        X = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(
+            [f"{a.title}\n{a.text}" for _, a, _ in arts])
+        D = 1 - (X @ X.T).toarray()
+    else:
+        V = flow.E5Cache().get([event_text(a.title, a.text) for _, a, _ in arts])
+        D = 1 - V @ V.T
     hours = np.array([a.published_at.timestamp() / 3600 for _, a, _ in arts])
     D[np.abs(hours[:, None] - hours[None, :]) > 96] = 1.0
     np.fill_diagonal(D, 0)
-    labels = fcluster(linkage(squareform(np.clip(D, 0, 1), checks=False), "average"), 1 - threshold, "distance")
-    return {x: int(s) for (x, _, _), s in zip(arts, labels)}
+    tree = linkage(squareform(np.clip(D, 0, 1), checks=False), "average")
+    return {t: {x: int(c) for (x, _, _), c in zip(arts, fcluster(tree, 1 - t, "distance"))} for t in thresholds}
 
 
 def line(name: str, prf) -> str:
@@ -124,7 +131,7 @@ def main(e5: bool = True) -> None:
           f"window {len(oct_docs)} posts; event vectors {'on' if e5 else 'off'}")
 
     ours, base_own, base_cross = [], [], []
-    base_runs = {t: tfidf_baseline(t) for t in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)}
+    base_runs = average_link("oct", "tfidf", (0.05, 0.1, 0.15, 0.2, 0.25, 0.3))
     other = [(nov_docs, nov_pairs)]
     for k in (0, 1):
         test, train_ev = halves[k], halves[1 - k]

@@ -58,34 +58,8 @@ def line(name: str, s: dict) -> str:
             f"R {s['pair_R']:.3f}  F1 {s['pair_F1']:.3f}")
 
 
-def average_link(which: str, kind: str):
-    """{threshold: {post id: cluster}} by average linkage over char TF-IDF or e5 cosines, 96 h window."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    from svodka.link.event import event_text
-
-    arts = flow.articles(which)
-    if kind == "tfidf":
-        X = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(
-            [f"{a.title}\n{a.text}" for _, a, _ in arts])
-        S = (X @ X.T).toarray()
-    else:
-        V = flow.E5Cache().get([event_text(a.title, a.text) for _, a, _ in arts])
-        S = V @ V.T
-    D = 1 - S
-    del S
-    hours = np.array([a.published_at.timestamp() / 3600 for _, a, _ in arts])
-    D[np.abs(hours[:, None] - hours[None, :]) > 96] = 1.0
-    np.fill_diagonal(D, 0)
-    tree = linkage(squareform(np.clip(D, 0, 1), checks=False), "average")
-    return {t: {x: int(s) for (x, _, _), s in zip(arts, fcluster(tree, 1 - t, "distance"))}
-            for t in BASELINE_GRID}
-
-
 def main(e5: bool = True) -> None:
-    from stories_flow import bcubed, best_threshold, run_linker_on
+    from stories_flow import average_link, bcubed, best_threshold, run_linker_on
     from train_links import event_pairs, train, window_docs
 
     t0 = time.perf_counter()
@@ -100,7 +74,7 @@ def main(e5: bool = True) -> None:
     ours = pool_scores(run_linker_on("nov", e5, model), pools)
     print(line(f"Svodka, link model of October (threshold {model['story_threshold']})", ours))
     for kind in ("tfidf", "e5") if e5 else ("tfidf",):
-        on_oct, on_nov = average_link("oct", kind), average_link("nov", kind)
+        on_oct, on_nov = average_link("oct", kind, BASELINE_GRID), average_link("nov", kind, BASELINE_GRID)
         t = max(on_oct, key=lambda t: bcubed(on_oct[t], events)[2])
         print(line(f"{kind} average link, threshold of October ({t})", pool_scores(on_nov[t], pools)))
         best = max(on_nov, key=lambda t: pool_scores(on_nov[t], pools)["F1"])
