@@ -82,18 +82,20 @@ def outer_cv(main_set, other, configs, e5_part: str, weights: tuple[float, float
     """Outer 5-fold CV over `main_set`, per seed: the judge (parts, C and threshold chosen inside each training
     fold), e5's cosine alone (threshold from the training fold) and the recipe before (trained with `other` beside
     it; `weights`: of a pair of each). The per-seed scores of each, and how often each configuration was chosen."""
-    res = {k: [] for k in ("judge", "e5", "old")}
+    res = {k: [] for k in ("judge", "no_days", "e5", "old")}
     chosen: dict[str, int] = {}
     y = main_set.y
+    other_days = main_set.col("days_differ") > 0  # `svodka pairs` calls these another story whatever the score
     for seed in range(seeds):
         pred = {k: np.zeros(len(y), dtype=bool) for k in res}
         for train, test in folds(len(y), seed):
             p, cfg = nested_predict(main_set, train, test, configs, seed)
-            pred["judge"][test] = p
+            pred["no_days"][test] = p
+            pred["judge"][test] = p & ~other_days[test]
             chosen[cfg] = chosen.get(cfg, 0) + 1
             e5 = main_set.col(e5_part)
             pred["e5"][test] = e5[test] >= cosine_threshold(e5[train], y[train])
-        for k in ("judge", "e5"):
+        for k in ("judge", "no_days", "e5"):
             res[k].append(scores(y, pred[k]))
         res["old"].append(cross_validate(main_set.old, y, other.old, other.y, np.full(len(y), weights[0]),
                                          np.full(len(other.y), weights[1]), seed))
@@ -113,6 +115,7 @@ def main(data: Path, seeds: int = 10) -> None:
           f"over seeds")
     res, _ = outer_cv(tg, pp, FULL_CONFIGS, "e5", (10.0, 1.0), seeds)  # tgcontest x10, as shipped
     print(summary("full-text judge: e5_spans, C 1 fixed; threshold in-fold", res["judge"]))
+    print(summary("  the same without the headline-days rule", res["no_days"]))
     print(summary("  the same without e5 (`svodka pairs --fast`; nested)", nested_only(tg, FULL_FAST_CONFIGS, seeds)))
     print(summary("baseline: e5 cosine alone, threshold in-fold", res["e5"]))
     print(summary("baseline: the judge before (nested: 6 part sets x 2 C)", nested_only(tg, PREVIOUS_FULL_CONFIGS, seeds)))
@@ -136,6 +139,7 @@ def main(data: Path, seeds: int = 10) -> None:
           f"(all-'same' baseline F1 {2 * pp.y.mean() / (1 + pp.y.mean()):.3f})")
     res, _ = outer_cv(pp, tg, HEADLINE_CONFIGS, "e5_title", (1.0, 10.0), pp_seeds)
     print(summary("headline judge (nested: parts, C, threshold in-fold)", res["judge"]))
+    print(summary("  the same without the headline-days rule", res["no_days"]))
     print(summary("  the same without e5 (`svodka pairs --fast`)", nested_only(pp, HEADLINE_FAST_CONFIGS, pp_seeds)))
     print(summary("baseline: e5 cosine alone, threshold in-fold", res["e5"]))
     print(summary("baseline: the recipe shipped before (+ tgcontest x10)", res["old"]))

@@ -206,7 +206,7 @@ def cmd_pairs(args) -> int:
     """Each line with text_1, text_2 (optional title_*) written back with score, same_story and kind: a headline
     pair and a full-text pair are judged by their own models (svodka/link/pairs.py)."""
     from .link.event import event_vectors
-    from .link.pairs import same_story, side
+    from .link.pairs import days_differ, same_story, side
     from .understand.entities import find_entities
     from .understand.figures import find_figures
 
@@ -236,10 +236,13 @@ def cmd_pairs(args) -> int:
                 print(f"error: {args.path}:line {n}: {e}", file=sys.stderr)
                 status = 1
                 continue
-            score, same, kind = same_story(doc(record, 1), doc(record, 2))
+            a, b = doc(record, 1), doc(record, 2)
+            score, same, kind = same_story(a, b)
             record["score"] = round(score, 4)
             record["same_story"] = same
             record["kind"] = kind
+            if days_differ(a, b):  # why a high score is not called the same story
+                record["reason"] = "the headlines name different days"
             print_json(record)
     return status
 

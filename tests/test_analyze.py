@@ -99,13 +99,19 @@ def test_pairs_cli(tmp_path):
          "text_2": "Россия готова к сотрудничеству с США по редкоземельным металлам, заявил Путин", "x": 1},
         {"text_1": "Путин предложил США совместную добычу редкоземельных металлов",
          "text_2": "В Москве выпал первый снег", "title_1": "Редкие земли", "date_1": "2025-02-25T07:00:00+03:00"},
+        # a daily template: the texts are alike, the days are not (tgcontest labels such a pair another story)
+        {"text_1": "Прогноз погоды на 8 ноября", "text_2": "Прогноз погоды на 18 ноября"},
+        {"text_1": "Прогноз погоды на 8 ноября", "text_2": "Прогноз погоды на 8 ноября: в Москве до +5"},
     ]) + "\n", encoding="utf-8")
     for fast in ([], ["--fast"]):  # with the e5 part (the default) and without
         r = run("pairs", str(src), *fast)
         assert r.returncode == 0, r.stderr
-        a, b = [json.loads(line) for line in r.stdout.splitlines()]
+        a, b, other_day, same_day = [json.loads(line) for line in r.stdout.splitlines()]
         assert a["x"] == 1 and a["same_story"] is True and b["same_story"] is False
         assert 0 <= b["score"] < a["score"] <= 1
+        assert other_day["same_story"] is False and other_day["reason"] == "the headlines name different days"
+        assert other_day["score"] > b["score"]  # the score is the judge's; the rule decides the verdict
+        assert same_day["same_story"] is True and "reason" not in same_day and "reason" not in a
 
 
 def test_event_vectors_put_the_same_event_closer_than_the_same_topic():

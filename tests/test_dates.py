@@ -117,3 +117,14 @@ def test_rare_shapes_go_to_dateparser_once_and_the_common_ones_never(monkeypatch
     assert dates._dateparser_cached.cache_info().hits == 2
     monkeypatch.setattr(dates, "_dateparser_cached", None)  # would raise TypeError if called
     assert parse_date("3 часа назад", now=NOW) and parse_date("Вт, 25 фев 2025 07:00:00 +0300", now=NOW)
+
+
+def test_named_days_are_the_calendar_days_a_headline_names():
+    from svodka.understand.dates import named_days
+
+    assert named_days("Прогноз погоды на 8 ноября") == {(8, 11)}
+    assert named_days("Лукашенко посетит Москву 7-8 мая") == {(7, 5), (8, 5)}
+    assert named_days("Акция пройдёт 25-го декабря и 1 марта") == {(25, 12), (1, 3)}
+    # numbers that are no day of a month: counts, clock times, a year
+    assert named_days("В 2024 году 5 человек пострадали в 12:30") == frozenset()
+    assert named_days("Заплатили 45 мая") == frozenset()  # no such day

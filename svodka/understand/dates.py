@@ -80,6 +80,21 @@ def _month_in_date(word: str) -> int | None:
     return month_number(w) or UK_MONTHS.get(w) or EN_MONTHS.get(w)
 
 
+_NAMED_DAY = re.compile(r"(?<![\d.:])(\d{1,2})(?:\s*[-–—]\s*(\d{1,2}))?(?:-?го)?\s+([а-яё]+)", re.I)
+
+
+def named_days(text: str) -> frozenset[tuple[int, int]]:
+    """The calendar days a text names in words, as (day, month): "на 8 ноября", "7-8 мая" (both days). A bare
+    "8 ноября" names no year: the day of the year is what two headlines can be compared on."""
+    out = set()
+    for first, last, word in _NAMED_DAY.findall(text):
+        month = month_number(word)
+        if month is None:
+            continue
+        out.update((int(d), month) for d in (first, last) if d and 1 <= int(d) <= 31)
+    return frozenset(out)
+
+
 @lru_cache(maxsize=8)
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
