@@ -115,6 +115,42 @@ def test_copy_finder_takes_a_rewrite_of_a_short_post_by_its_letters():
     assert finder.add("c", TOBACCO_REWRITE.replace("2009", "2010"), t0 + timedelta(days=6)) is None
 
 
+def test_a_rewrite_is_a_copy_of_a_text_linked_before_a_restart_or_by_another_process(tmp_path, monkeypatch):
+    """A linker started on a store gives its copy finder the store's texts of the last two days, and the texts
+    another process links while it follows: the next `svodka ingest` finds the rewrite of a post the last one
+    stored, as one long run would."""
+    from svodka.model import Article, Block
+    from svodka.understand.analyze import analyze_article
+
+    monkeypatch.setenv("SVODKA_EVENT_VECTORS", "0")
+    store = SQLiteStore(str(tmp_path / "copies.db"))
+    t0 = datetime(2024, 10, 2, 8, 44, tzinfo=timezone.utc)
+
+    def post(source: str, text: str, minutes: float) -> Article:
+        head, _, rest = text.partition("\n")
+        return Article(source=source, title=head, body=[Block(rest)], kind="post",
+                       published_at=t0 + timedelta(minutes=minutes))
+
+    def stored(lnk: Linker, article: Article) -> str:
+        store.add_batch([article])
+        lnk.add_batch([(article, analyze_article(article))])
+        return lnk.root(article.id)
+
+    first = post("Mash", TOBACCO, 0)
+    stored(Linker(store), first)
+    restarted = Linker(store)
+    assert stored(restarted, post("ТОПОР", TOBACCO_REWRITE, 14)) == first.id
+    # another process links while this one follows
+    other, follower = Linker(store), Linker(store)
+    stored(follower, post("112", "Прогноз погоды на 3 октября\nВ Москве до +12, без осадков.", 30))
+    later = post("Mash", TOBACCO.replace("2009", "2010"), 60 * 24)  # another bill: other figures, a day later
+    assert stored(other, later) == later.id
+    follower.follow()
+    again = post("Москва Live", TOBACCO_REWRITE.replace("2009", "2010"), 60 * 24 + 20)
+    assert stored(follower, again) == later.id
+    store.close()
+
+
 def test_same_letters_tells_a_rewrite_from_another_report_of_the_event():
     rewrite = same_letters(normalised(TOBACCO), normalised(TOBACCO_REWRITE))
     other = same_letters(normalised(TOBACCO), normalised(

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..model import Analysis, Article, Related, Story
 from . import event
-from .dedup import CopyFinder
+from .dedup import SAME_FIGURES, CopyFinder
 from .index import VectorIndex
 from .related import related_score
 from .similarity import (RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
@@ -34,6 +34,8 @@ OWN_SHARE = 0.5  # ... a word that is the story's own: of the last NAMED_RECENT 
 NAMED_RECENT = 50  # the story (the mayor who announces every night's drones, "Собянин", carries no night into the next)
 NAMED_WORDS = 200_000  # rare names remembered, the most recently named (two weeks of a national flow)
 NAMED_ON_LOAD = 5_000  # after a restart, the names of this many newest linked texts are read back (a day or two)
+COPIES_ON_LOAD = 5_000  # ... and the texts of the last two days (a copy follows its text within SAME_FIGURES), at
+# most this many of the newest: the next `svodka ingest` finds the rewrite of a post the last one stored
 NEIGHBOURS = 30  # nearest by each vector (navec, and e5 where there is one)
 VECTOR_FLOOR = 0.3  # below this navec cosine a pair is never one story: skip the link model
 MERGE_PROBES = 2  # other stories an article could join that are checked for being the same event as its own
@@ -145,6 +147,7 @@ class Linker:
         # rare name -> the last texts linked that named it (`developing`); read back from the store when first needed
         self.named: OrderedDict[str, list[str]] = OrderedDict()
         self.named_read = False
+        self.copies_read = False  # the copy finder has the store's recent texts (`read_copies`, at the first add)
         self.last_story_id = 0  # ids are never reused: a follower must not take a new story for a merged one
         self.last_seq = 0  # the store's link docs up to this one are in memory
         # docs made elsewhere (Ray tasks: svodka/distributed.py), by (article id, content hash); each taken once
@@ -168,7 +171,20 @@ class Linker:
         new = self._take_vectors(self.store.link_vectors(after=self.last_seq))
         for story, members, sources in self.store.stories_with(new):
             self._take_story(story, members, sources)
+        if self.copies_read and new:  # the other process's texts: copies of them may arrive here next
+            self._take_texts(self.store.articles(new))
         return len(new)
+
+    def read_copies(self) -> None:
+        """The texts of the last two days linked before this linker started, into its copy finder: a copy is
+        found whether its text came in this run or an earlier one."""
+        self.copies_read = True
+        self._take_texts(self.store.newest_linked(SAME_FIGURES, COPIES_ON_LOAD))
+
+    def _take_texts(self, articles: list[Article]) -> None:
+        far = datetime.min.replace(tzinfo=timezone.utc)
+        for a in sorted(articles, key=lambda a: (a.published_at or far, a.id)):
+            self.copies.add(a.id, f"{a.title}\n{a.text}", a.published_at)
 
     def _take_vectors(self, batches) -> list[str]:
         new = []
@@ -255,6 +271,8 @@ class Linker:
             doc = self.prepared.pop((article.id, article.content_hash), None) or link_doc(article, analysis)
         data = doc_data(doc, article.kind, analysis.is_news)
         self.docs[article.id] = (doc, {"kind": article.kind, "is_news": analysis.is_news})
+        if not self.copies_read:
+            self.read_copies()
         dup = self.copies.add(article.id, f"{article.title}\n{article.text}", article.published_at)
         if dup:
             self.dup_of[article.id] = dup

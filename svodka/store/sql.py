@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator
 
 from ..ingest.pagedump import teaser_stub
@@ -469,6 +469,28 @@ class SQLStore:
         return [(aid, bytes(v), data) for aid, v, data in self.query(
             f"SELECT article_id, vector, data FROM link_docs WHERE article_id IN ({marks(len(article_ids))})",
             article_ids)]
+
+    def newest_linked(self, within: timedelta, limit: int) -> list[Article]:
+        """The linked articles published within `within` of the newest linked one, at most `limit` of the newest,
+        oldest first: what a linker started on this store gives its copy finder."""
+        rows = self.query("SELECT a.published_at FROM articles a WHERE a.published_at IS NOT NULL AND EXISTS "
+                          "(SELECT 1 FROM link_docs l WHERE l.article_id = a.id) ORDER BY a.published_at DESC LIMIT 1")
+        if not rows:
+            return []
+        since = to_dt(rows[0][0]) - within
+        rows = self.query(f"SELECT {A_COLUMNS} FROM articles a JOIN link_docs l ON l.article_id = a.id "
+                          "WHERE a.published_at >= ? ORDER BY a.published_at DESC, a.rowid DESC LIMIT ?",
+                          (iso(since), limit))
+        return [self._article(r) for r in reversed(rows)]
+
+    def articles(self, ids: list[str]) -> list[Article]:
+        """By id, without their teasers; ids not stored are left out."""
+        out = []
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            out += [self._article(r) for r in self.query(
+                f"SELECT {COLUMNS} FROM articles WHERE id IN ({marks(len(part))})", part)]
+        return out
 
     def unlinked(self, limit: int = 500) -> list[tuple[Article, Analysis]]:
         """Analysed articles the linker has not seen, oldest first (stubs are not linked)."""
