@@ -8,6 +8,8 @@ without that source (svodka/link/pairs.py; trained for shipping by scripts/train
   C by repeated inner 5-fold CV there too (pairs_data.choose: the simplest within one standard error of the
   best). Nothing about the test fold steers any choice; the fixed configuration was chosen by looking at
   these pairs, see docs/benchmarks.md.
+- Both judges as `svodka pairs` applies them: a pair whose headlines name different calendar days is never the
+  same story (pairs.days_differ, a rule that nothing fits); each is printed without the rule too.
 - ParaPhraser DEV (7,227 headline pairs; paraphrase = label 0 or 1): the same nested scheme over its own pairs
   (seeds 0-2: with 5,800 training pairs the figure hardly moves).
 - Cross-source, scored on every pair of the source left out, thresholds from the training source:
