@@ -128,3 +128,21 @@ def test_named_days_are_the_calendar_days_a_headline_names():
     # numbers that are no day of a month: counts, clock times, a year
     assert named_days("В 2024 году 5 человек пострадали в 12:30") == frozenset()
     assert named_days("Заплатили 45 мая") == frozenset()  # no such day
+
+
+@pytest.mark.parametrize("text, dateline", [
+    ("МОСКВА, 2 окт - РИА Новости. Фильм возглавил прокат.", "МОСКВА, 2 окт - РИА Новости. "),
+    ("ВАШИНГТОН, 2 октября. /ТАСС/. Президент заявил.", "ВАШИНГТОН, 2 октября. /ТАСС/. "),
+    ("НИЖНИЙ НОВГОРОД, 5 ноября — РИА Новости, Мария Иванова. Текст.",
+     "НИЖНИЙ НОВГОРОД, 5 ноября — РИА Новости, Мария Иванова. "),
+    ("Москва. 2 октября. INTERFAX.RU - Госдума приняла закон.", "Москва. 2 октября. INTERFAX.RU - "),
+    # not datelines: a place as a sentence writes it, a speaker, no month, a lower-case clause after the dash
+    ("Москва, 5 мая - В городе прошёл парад.", ""),
+    ("ЦБ, 2 окт - заявил глава.", ""),
+    ("МОСКВА, 2 кот - РИА Новости. Текст.", ""),
+    ("МОСКВА, 2 окт - в городе прошёл парад.", ""),
+])
+def test_wire_dateline_is_where_the_agency_filed_not_what_happened(text, dateline):
+    from svodka.understand.dates import wire_dateline
+
+    assert text[:wire_dateline(text)] == dateline

@@ -213,3 +213,18 @@ def test_the_next_nights_drone_report_without_a_count_is_still_the_next_nights()
     parts = link_features(night, next_night)
     assert figures_changed(night, next_night)
     assert recurring(night, next_night, parts)
+
+
+def test_a_wire_dateline_is_no_evidence_that_two_articles_report_one_event():
+    """Every RIA article opens "МОСКВА, <day> - РИА Новости.": the agency is no entity the two share, "Интерфакс"
+    no rare word, the day no figure of theirs."""
+    from svodka.understand.analyze import analyze
+
+    a = "МОСКВА, 11 окт - РИА Новости. Президент подписал указ об обязательной продаже валютной выручки."
+    b = "Москва. 12 октября. INTERFAX.RU - Глава Минэнерго рассказал о поставках нефти в Саудовскую Аравию."
+    names = {e.normalised for e in analyze(a, "Указ о валютной выручке").entities}
+    assert not {"РИА Новости", "Москва"} & names
+    da, db = make_doc("a", "Указ о валютной выручке", a), make_doc("b", "Поставки нефти", b)
+    assert not da.numbers and not db.numbers
+    assert not {"риа", "москва", "интерфакс", "окт", "октябрь"} & (da.lemmas.keys() | db.lemmas.keys())
+    assert "указ" in da.lemmas and "нефть" in db.lemmas

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..understand.dates import wire_dateline
 from ..understand.lemmas import lemmas as lemmatise
 from .vectors import article_text, embed
 
@@ -114,8 +115,9 @@ def char_grams(title: str, n: int = 4) -> frozenset:
 
 def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_at: datetime | None = None,
              source: str = "") -> LinkDoc:
-    """`entities` are Entity objects (or (type, normal) pairs); `figures` Figure objects (or (value, unit) pairs)."""
-    head = text[:TEXT_CHARS]
+    """`entities` are Entity objects (or (type, normal) pairs); `figures` Figure objects (or (value, unit) pairs).
+    The head is read after a wire dateline: every article of one agency names it, its place and its day."""
+    head = text[wire_dateline(text):][:TEXT_CHARS]
     ents = frozenset((e.type, e.normalised) if hasattr(e, "normalised") else tuple(e) for e in entities)
     figs = frozenset((f.value, f.unit or f.what) if hasattr(f, "value") else tuple(f) for f in figures)
     return LinkDoc(id=id, title=title, lemmas=Counter(content_lemmas(f"{title}\n{head}")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from ..model import Analysis, Article
+from .dates import wire_dateline
 from .entities import find_entities
 from .figures import find_figures
 from .language import detect_language
@@ -11,7 +12,7 @@ from .lemmas import lemmas
 from .quotes import find_quotes
 from .rubric import classify_rubric, is_news, map_page_rubric
 
-VERSION = 3  # raise when an analyser changes what it finds: `svodka reanalyze` redoes older analyses
+VERSION = 4  # raise when an analyser changes what it finds: `svodka reanalyze` redoes older analyses
 MAX_TEXT_CHARS = 200_000  # 1 MB of one word must not take minutes: longer texts are analysed on their head
 
 
@@ -23,6 +24,8 @@ def analyze(text: str, title: str = "", page_rubric: str | None = None) -> Analy
     rubric = classify_rubric(title, text)
     news, news_p = is_news(title, text)
     entities = find_entities(text) if language in ("ru", "uk") else []
+    if cut := wire_dateline(text):  # "МОСКВА, 2 окт - РИА Новости.": the agency and its desk, not the matter
+        entities = [e for e in entities if any(start >= cut for start, _ in e.mentions or [(e.start, e.end)])]
     return Analysis(
         language=language, language_confidence=lang_conf,
         rubric=rubric.rubric, rubric_confidence=rubric.confidence,

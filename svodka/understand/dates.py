@@ -80,6 +80,23 @@ def _month_in_date(word: str) -> int | None:
     return month_number(w) or UK_MONTHS.get(w) or EN_MONTHS.get(w)
 
 
+# a wire dateline: where and when the agency filed the text, and the agency ("МОСКВА, 2 окт - РИА Новости.",
+# "ВАШИНГТОН, 2 октября. /ТАСС/.", "Москва. 2 октября. INTERFAX.RU - "): the place in capitals, as wires write it
+_WIRE_PLACE = r"[А-ЯЁ][А-ЯЁ\-]{2,}(?:\s+[А-ЯЁ\-]{2,}){0,2}(?:\s*\([А-ЯЁа-яё\s\-]+\))?"
+_WIRE_DATE = r"\d{1,2}\s+(?P<MONTH>[а-яё]+)\.?(?:,?\s+\d{4}(?:\s*г\.)?)?(?:,?\s+\d{1,2}:\d{2})?"
+_WIRE_DATELINE = re.compile(
+    r"\s*(?:" + _WIRE_PLACE + r",\s+" + _WIRE_DATE.replace("MONTH", "month") + r"\s*(?:[-–—]\s*[А-ЯЁA-Z][^.\n/]{1,59}?\.|\.\s*/"
+    r"[^/\n]{2,60}/\.?)|[А-ЯЁ][а-яё\-]+(?:\s+[А-ЯЁа-яё\-]+){0,2}\.\s+" + _WIRE_DATE.replace("MONTH", "month2") +
+    r"\.\s+INTERFAX\.RU\s*[-–—])\s*")
+
+
+def wire_dateline(text: str) -> int:
+    """Where a text's opening wire dateline ends (0: none). It says where the agency filed from and who it is,
+    not what happened: every article of one agency shares it, so it is no evidence that two report one event."""
+    m = _WIRE_DATELINE.match(text)
+    return m.end() if m and month_number(m["month"] or m["month2"]) else 0
+
+
 _NAMED_DAY = re.compile(r"(?<![\d.:])(\d{1,2})(?:\s*[-–—]\s*(\d{1,2}))?(?:-?го)?\s+([а-яё]+)", re.I)
 
 
