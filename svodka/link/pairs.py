@@ -27,10 +27,10 @@ from typing import Callable
 
 import numpy as np
 
+from ..understand.dates import named_days
 from .event import event_text
 from .similarity import (DATA, LinkDoc, PairModel, char_grams, content_lemmas, jaccard, link_features, link_model,
                          make_doc, overlap, rarest_shared_idf, tfidf_cosine, tfidf_weights)
-from ..understand.dates import named_days
 from .vectors import article_text, embed
 
 HEADLINE_FEATURES = ("title_tfidf", "title_jaccard", "chars", "dense", "entities", "entities_any", "figures",

@@ -84,10 +84,11 @@ def _month_in_date(word: str) -> int | None:
 # "ВАШИНГТОН, 2 октября. /ТАСС/.", "Москва. 2 октября. INTERFAX.RU - "): the place in capitals, as wires write it
 _WIRE_PLACE = r"[А-ЯЁ][А-ЯЁ\-]{2,}(?:\s+[А-ЯЁ\-]{2,}){0,2}(?:\s*\([А-ЯЁа-яё\s\-]+\))?"
 _WIRE_DATE = r"\d{1,2}\s+(?P<MONTH>[а-яё]+)\.?(?:,?\s+\d{4}(?:\s*г\.)?)?(?:,?\s+\d{1,2}:\d{2})?"
+_WIRE_AGENCY = r"\s*(?:[-–—]\s*[А-ЯЁA-Z][^.\n/]{1,59}?\.|\.\s*/[^/\n]{2,60}/\.?)"  # "- РИА Новости." / ". /ТАСС/."
 _WIRE_DATELINE = re.compile(
-    r"\s*(?:" + _WIRE_PLACE + r",\s+" + _WIRE_DATE.replace("MONTH", "month") + r"\s*(?:[-–—]\s*[А-ЯЁA-Z][^.\n/]{1,59}?\.|\.\s*/"
-    r"[^/\n]{2,60}/\.?)|[А-ЯЁ][а-яё\-]+(?:\s+[А-ЯЁа-яё\-]+){0,2}\.\s+" + _WIRE_DATE.replace("MONTH", "month2") +
-    r"\.\s+INTERFAX\.RU\s*[-–—])\s*")
+    r"\s*(?:" + _WIRE_PLACE + r",\s+" + _WIRE_DATE.replace("MONTH", "month") + _WIRE_AGENCY
+    + r"|[А-ЯЁ][а-яё\-]+(?:\s+[А-ЯЁа-яё\-]+){0,2}\.\s+" + _WIRE_DATE.replace("MONTH", "month2")
+    + r"\.\s+INTERFAX\.RU\s*[-–—])\s*")
 
 
 def wire_dateline(text: str) -> int:
