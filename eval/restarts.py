@@ -44,7 +44,8 @@ def link(period: str | None, read_back: bool) -> tuple[dict[str, str], dict[str,
             part = batches[key]
             store.add_batch([a for _, a, _ in part], {a.content_hash: n for _, a, n in part})
             linker = Linker(store)  # a new process
-            linker.copies_read = not read_back
+            if not read_back:  # as before: the names are read back, the copy finder starts empty
+                linker.read_copies = lambda: None
             linker.prepared = {(a.id, a.content_hash): docs[x] for x, a, _ in part}
             linker.link_pending()
         ids = {x: a.id for x, a, _ in arts}

@@ -144,10 +144,9 @@ class Linker:
         self.stories: dict[int, StoryState] = {}
         self.linked: set[str] = set()
         self.merged: list[tuple[int, int]] = []  # (gone, into) since the last batch was written
-        # rare name -> the last texts linked that named it (`developing`); read back from the store when first needed
+        # rare name -> the last texts linked that named it (`developing`)
         self.named: OrderedDict[str, list[str]] = OrderedDict()
-        self.named_read = False
-        self.copies_read = False  # the copy finder has the store's recent texts (`read_copies`, at the first add)
+        self.restored = False  # what the store linked before this linker started is in `named` and `copies`
         self.last_story_id = 0  # ids are never reused: a follower must not take a new story for a merged one
         self.last_seq = 0  # the store's link docs up to this one are in memory
         # docs made elsewhere (Ray tasks: svodka/distributed.py), by (article id, content hash); each taken once
@@ -171,20 +170,26 @@ class Linker:
         new = self._take_vectors(self.store.link_vectors(after=self.last_seq))
         for story, members, sources in self.store.stories_with(new):
             self._take_story(story, members, sources)
-        if self.copies_read and new:  # the other process's texts: copies of them may arrive here next
+        if self.restored and new:  # the other process's texts: copies of them may arrive here next
             self._take_texts(self.store.articles(new))
         return len(new)
 
+    def restore(self) -> None:
+        """What a linker that ran on would know of the texts linked before this one started: their rare names
+        (`own_share`) and, in the copy finder, the last two days' texts. Done at the first add: a reader needs
+        neither."""
+        self.restored = True
+        self.read_names()
+        self.read_copies()
+
     def read_copies(self) -> None:
-        """The texts of the last two days linked before this linker started, into its copy finder: a copy is
-        found whether its text came in this run or an earlier one."""
-        self.copies_read = True
+        """A copy is found whether its text came in this run or an earlier one."""
         self._take_texts(self.store.newest_linked(SAME_FIGURES, COPIES_ON_LOAD))
 
     def _take_texts(self, articles: list[Article]) -> None:
         far = datetime.min.replace(tzinfo=timezone.utc)
         for a in sorted(articles, key=lambda a: (a.published_at or far, a.id)):
-            self.copies.add(a.id, f"{a.title}\n{a.text}", a.published_at)
+            self.copies.add(a.id, copy_text(a), a.published_at)
 
     def _take_vectors(self, batches) -> list[str]:
         new = []
@@ -271,9 +276,9 @@ class Linker:
             doc = self.prepared.pop((article.id, article.content_hash), None) or link_doc(article, analysis)
         data = doc_data(doc, article.kind, analysis.is_news)
         self.docs[article.id] = (doc, {"kind": article.kind, "is_news": analysis.is_news})
-        if not self.copies_read:
-            self.read_copies()
-        dup = self.copies.add(article.id, f"{article.title}\n{article.text}", article.published_at)
+        if not self.restored:
+            self.restore()
+        dup = self.copies.add(article.id, copy_text(article), article.published_at)
         if dup:
             self.dup_of[article.id] = dup
         story, score = self.assign_story(doc, dup)
@@ -359,8 +364,6 @@ class Linker:
 
     def remember_names(self, doc: LinkDoc) -> None:
         """Note that this text named its rare names (`own_share` reads it)."""
-        if not self.named_read:
-            self.read_names()
         for w in doc.rare_names:
             ids = self.named.pop(w, [])
             ids.append(doc.id)
@@ -371,7 +374,6 @@ class Linker:
     def read_names(self) -> None:
         """The names of the newest texts linked before this linker started, oldest first: a restarted desk judges
         a quiet story's names as the one that ran on would."""
-        self.named_read = True
         newest = self.index.ids[-NAMED_ON_LOAD:]
         self.preload(newest)
         for article_id in newest:
@@ -380,8 +382,6 @@ class Linker:
 
     def own_share(self, word: str, story: StoryState) -> float:
         """Of the last texts linked that named `word`, the share in `story` (1 when none did)."""
-        if not self.named_read:
-            self.read_names()
         named = self.named.get(word)
         return sum(self.story_of.get(a) == story.id for a in named) / len(named) if named else 1.0
 
@@ -518,6 +518,11 @@ class Linker:
             stories.append(story)
         stories.sort(key=lambda s: (-s.weight, -s.size, s.id))
         return stories[:n]
+
+
+def copy_text(article: Article) -> str:
+    """What the copy finder compares of an article."""
+    return f"{article.title}\n{article.text}"
 
 
 def best_of(scores: dict[int, list[tuple[float, bool]]]) -> list[tuple[float, int]]:
