@@ -98,7 +98,7 @@ def doc_data(doc: LinkDoc, kind: str, is_news: bool) -> str:
     return json.dumps({
         "title": doc.title, "lemmas": doc.lemmas, "title_lemmas": sorted(doc.title_lemmas),
         "entities": sorted(doc.entities), "figures": sorted(doc.figures, key=str), "numbers": sorted(doc.numbers),
-        "opening": doc.opening,
+        "opening": doc.opening, "announcers": sorted(doc.announcers),
         "published_at": doc.published_at.isoformat() if doc.published_at else None, "source": doc.source,
         "kind": kind, "is_news": is_news}, ensure_ascii=False)
 
@@ -128,7 +128,7 @@ def doc_from_row(article_id: str, vector: bytes, data: str) -> tuple[LinkDoc, di
                   figures=frozenset(tuple(f) for f in d["figures"]), vector=navec,
                   published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
                   source=d["source"], event=e5, numbers=frozenset(d.get("numbers", ())),
-                  opening=d.get("opening", ""))
+                  opening=d.get("opening", ""), announcers=frozenset(d.get("announcers", ())))
     return doc, {"kind": d.get("kind"), "is_news": d.get("is_news")}  # the rest is in the doc: keep the cache lean
 
 
@@ -352,7 +352,7 @@ class Linker:
         one of them and gives the same specific figure (a law's "22 440 рублей" from its first reading to its
         signing, days apart): so a new step of one matter. A rare common word is not enough: magnetic storms and
         airport closures come back with the same words, and each is its own event."""
-        names = {w for w in doc.rare_names if self.own_share(w, story) >= OWN_SHARE}
+        names = {w for w in doc.rare_names - doc.announcers if self.own_share(w, story) >= OWN_SHARE}
         if not names and not specific_numbers(doc.numbers):
             return False  # neither test can pass: leave the story's members unread
         recent = [d[0] for d in (self.doc(m) for m in story.members[-MERGE_SAMPLE * 2:]) if d]

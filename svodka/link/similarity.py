@@ -18,6 +18,7 @@ import numpy as np
 
 from ..understand.dates import wire_dateline
 from ..understand.lemmas import lemmas as lemmatise
+from ..understand.quotes.words import lower, speech_forms
 from .vectors import article_text, embed
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -45,6 +46,7 @@ class LinkDoc:
     event: np.ndarray | None = None  # the e5 vector (link/event.py), where one was made
     numbers: frozenset = frozenset()  # the numbers written in the head of the text ("22", "10.30")
     opening: str = ""  # the headline's first two words: a recurring report's template shows there
+    announcers: frozenset = frozenset()  # the rare names that only say the text's news (`announcers`)
 
     # derived on first use, then kept: a doc read only to find it is out of a story's time window never needs them
 
@@ -113,6 +115,35 @@ def char_grams(title: str, n: int = 4) -> frozenset:
     return frozenset(t[i:i + n] for i in range(max(len(t) - n + 1, 0)))
 
 
+_WORD = re.compile(r"[\w-]+", re.U)
+ATTRIBUTION_WORDS = 3  # a speech verb this many words before or after a name makes it the news's teller
+ACCORDING_TO = frozenset({"словам", "сообщению", "заявлению", "данным", "согласно", "слова", "сообщил", "сообщила"})
+
+
+def attributes(text: str, start: int, end: int) -> bool:
+    """Whether the mention text[start:end] tells the news rather than being in it: "— Сергей Собянин", "Об этом
+    сообщил Сергей Собянин", "Сергей Собянин объявил, что…", "Сергей Собянин: «…", "согласно сообщению Собянина"."""
+    before, after = lower(text[max(0, start - 60):start]), lower(text[end:end + 60])
+    if re.search(r"(^|[.!?»\"\s])[—–-]\s*$", before) or re.match(r"\s*:", after):
+        return True
+    forms = speech_forms()
+    near = _WORD.findall(before)[-ATTRIBUTION_WORDS:] + _WORD.findall(after)[:ATTRIBUTION_WORDS]
+    return any(w in forms or w in ACCORDING_TO for w in near)
+
+
+def announcers(text: str, entities) -> frozenset[str]:
+    """The rare last names of the persons whose every mention tells the news (`attributes`): the mayor who
+    announces each night's drones is not what the night's report is about, so his name carries no story over days
+    (Linker.developing); a person who is also the news ("…требуют отставки Бжании") is not one."""
+    names = set()
+    for e in entities:
+        mentions = getattr(e, "mentions", None) or ()
+        if getattr(e, "type", None) == "PER" and mentions and all(attributes(text, s, t) for s, t in mentions):
+            if (parts := e.normalised.lower().replace("ё", "е").split()) and idf(parts[-1]) >= RARE_IDF:
+                names.add(parts[-1])
+    return frozenset(names)
+
+
 def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_at: datetime | None = None,
              source: str = "") -> LinkDoc:
     """`entities` are Entity objects (or (type, normal) pairs); `figures` Figure objects (or (value, unit) pairs).
@@ -123,6 +154,7 @@ def make_doc(id: str, title: str, text: str, entities=(), figures=(), published_
     return LinkDoc(id=id, title=title, lemmas=Counter(content_lemmas(f"{title}\n{head}")),
                    title_lemmas=frozenset(content_lemmas(title)), entities=ents, figures=figs,
                    numbers=frozenset(_NUMBER.findall(f"{title}\n{head}")), opening=opening(title),
+                   announcers=announcers(text, entities),
                    vector=embed(article_text(title, head)), published_at=published_at, source=source)
 
 
