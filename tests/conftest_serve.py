@@ -50,9 +50,13 @@ def api_key():
 
 @pytest.fixture(scope="module")
 def app(served_db):
+    """Closed after its module, as `svodka serve` closes it: the store's linker lock goes with it, so the next
+    module's app may lead (link) without waiting for the garbage collector."""
     from svodka.serve.app import create_app
 
-    return create_app(served_db)
+    app = create_app(served_db)
+    yield app
+    app.state.desk.close()
 
 
 @pytest.fixture(scope="module")
