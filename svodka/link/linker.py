@@ -347,8 +347,9 @@ class Linker:
 
     def developing(self, story: StoryState, doc: LinkDoc) -> bool:
         """Whether a report carries on a story gone quiet: it names a rare person or organisation that
-        DEVELOPING_MATES of the story's reports named ("Гуф", "Лиам Пейн") and that is the story's own (OWN_SHARE:
-        not the mayor who announces every night's drones and much else), or it is sure to be the same event as
+        DEVELOPING_MATES of the story's reports named ("Гуф", "Лиам Пейн"), that is the story's own (OWN_SHARE:
+        not the mayor who announces every night's drones and much else) and that the report does not only quote
+        (LinkDoc.announcers: "— Сергей Собянин" tells the news, is not in it), or it is sure to be the same event as
         one of them and gives the same specific figure (a law's "22 440 рублей" from its first reading to its
         signing, days apart): so a new step of one matter. A rare common word is not enough: magnetic storms and
         airport closures come back with the same words, and each is its own event."""

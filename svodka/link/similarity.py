@@ -46,7 +46,7 @@ class LinkDoc:
     event: np.ndarray | None = None  # the e5 vector (link/event.py), where one was made
     numbers: frozenset = frozenset()  # the numbers written in the head of the text ("22", "10.30")
     opening: str = ""  # the headline's first two words: a recurring report's template shows there
-    announcers: frozenset = frozenset()  # the rare names that only say the text's news (`announcers`)
+    announcers: frozenset = frozenset()  # rare names of persons who only tell the text's news (`announcers`)
 
     # derived on first use, then kept: a doc read only to find it is out of a story's time window never needs them
 
@@ -117,7 +117,7 @@ def char_grams(title: str, n: int = 4) -> frozenset:
 
 _WORD = re.compile(r"[\w-]+", re.U)
 ATTRIBUTION_WORDS = 3  # a speech verb this many words before or after a name makes it the news's teller
-ACCORDING_TO = frozenset({"словам", "сообщению", "заявлению", "данным", "согласно", "слова", "сообщил", "сообщила"})
+ACCORDING_TO = frozenset({"словам", "слова", "сообщению", "заявлению", "данным", "согласно"})  # "по словам X"
 
 
 def attributes(text: str, start: int, end: int) -> bool:
