@@ -122,7 +122,7 @@ def _night_then_mayor(linker, mayor_news: int, night=VISIT, next_night=NEXT_VISI
     return first, add(linker, post(*next_night, 0.6 + STORY_GAP_H + 100))
 
 
-def test_the_name_of_who_announces_every_nights_drones_carries_no_night_into_the_next(linker):
+def test_a_name_that_much_else_names_carries_no_night_into_the_next(linker):
     """The mayor is in each night's drone news and in much else: of the texts that named him, the first night's
     story holds three of seven, so a report six days later is that night's own story, not the first night's (the
     own-share rule; the nights he only announces are the announcer test's)."""
