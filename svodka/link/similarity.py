@@ -18,7 +18,7 @@ import numpy as np
 
 from ..understand.dates import wire_dateline
 from ..understand.lemmas import lemmas as lemmatise
-from ..understand.quotes.words import lower, speech_forms
+from ..understand.quotes.words import lower, plain, speech_forms
 from .vectors import article_text, embed
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -73,9 +73,8 @@ class LinkDoc:
         the text names: what can carry a story over days; not "путин", "минобороны"."""
         words = set()
         for etype, name in self.entities:
-            parts = name.lower().replace("ё", "е").split()
-            if etype == "PER" and parts:
-                words.add(parts[-1])
+            if etype == "PER" and (word := person_word(name)):
+                words.add(word)
             elif etype == "ORG":  # by lemma, as the idf counts them: "России" of "Минобороны России" is "россия"
                 words.update(content_lemmas(name))
         return frozenset(w for w in words if idf(w) >= RARE_IDF)
@@ -115,7 +114,15 @@ def char_grams(title: str, n: int = 4) -> frozenset:
     return frozenset(t[i:i + n] for i in range(max(len(t) - n + 1, 0)))
 
 
+def person_word(name: str) -> str:
+    """What names a person in a story: the last word of the name ("гуф" of "Рэпер Гуф", "собянин")."""
+    parts = plain(name).split()
+    return parts[-1] if parts else ""
+
+
 _WORD = re.compile(r"[\w-]+", re.U)
+_DASH_BEFORE = re.compile(r"(^|[.!?»\"\s])[—–-]\s*$")  # "…сбит, — Сергей Собянин"
+_COLON_AFTER = re.compile(r"\s*:")  # "Сергей Собянин: «…»"
 ATTRIBUTION_WORDS = 3  # a speech verb this many words before or after a name makes it the news's teller
 ACCORDING_TO = frozenset({"словам", "слова", "сообщению", "заявлению", "данным", "согласно"})  # "по словам X"
 
@@ -124,7 +131,7 @@ def attributes(text: str, start: int, end: int) -> bool:
     """Whether the mention text[start:end] tells the news rather than being in it: "— Сергей Собянин", "Об этом
     сообщил Сергей Собянин", "Сергей Собянин объявил, что…", "Сергей Собянин: «…", "согласно сообщению Собянина"."""
     before, after = lower(text[max(0, start - 60):start]), lower(text[end:end + 60])
-    if re.search(r"(^|[.!?»\"\s])[—–-]\s*$", before) or re.match(r"\s*:", after):
+    if _DASH_BEFORE.search(before) or _COLON_AFTER.match(after):
         return True
     forms = speech_forms()
     near = _WORD.findall(before)[-ATTRIBUTION_WORDS:] + _WORD.findall(after)[:ATTRIBUTION_WORDS]
@@ -139,8 +146,8 @@ def announcers(text: str, entities) -> frozenset[str]:
     for e in entities:
         mentions = getattr(e, "mentions", None) or ()
         if getattr(e, "type", None) == "PER" and mentions and all(attributes(text, s, t) for s, t in mentions):
-            if (parts := e.normalised.lower().replace("ё", "е").split()) and idf(parts[-1]) >= RARE_IDF:
-                names.add(parts[-1])
+            if (word := person_word(e.normalised)) and idf(word) >= RARE_IDF:
+                names.add(word)
     return frozenset(names)
 
 
