@@ -101,12 +101,14 @@ def top_by(ids: list[str], which: str, scores, k: int = 10) -> dict[str, list[st
 
 
 def main(e5: bool = True, sets: tuple[str, ...] = ("oct", "nov")) -> None:
-    from train_links import event_pairs, judged_pairs, judgments, stories_of, train, train_related, window_docs
+    from train_links import (event_pairs, judged_ids, judged_pairs, judgments, stories_of, train, train_related,
+                             window_docs)
 
     t0 = time.perf_counter()
     events = flow.gold_events()
     trained = {}
-    docs = {w: window_docs(w, e5=e5, cached_only=w not in sets) for w in ("oct", "nov")}
+    # a window only trained on needs vectors of its judged posts; October's event pairs read all of its posts
+    docs = {w: window_docs(w, e5=e5, only=None if w in sets or w == "oct" else judged_ids(w)) for w in ("oct", "nov")}
     for which, other in (("nov", "oct"), ("oct", "nov")):  # each window's queries by a model of the other
         pairs = event_pairs(docs["oct"], events) if other == "oct" else judged_pairs(docs["nov"], "nov")
         try:

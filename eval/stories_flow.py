@@ -118,14 +118,14 @@ def line(name: str, prf) -> str:
 
 
 def main(e5: bool = True) -> None:
-    from train_links import judged_pairs, window_docs
+    from train_links import judged_ids, judged_pairs, window_docs
 
     t0 = time.perf_counter()
     events = flow.gold_events()
     names = sorted(e["event"] for e in events)
     random.Random(20241001).shuffle(names)
     halves = [set(names[0::2]), set(names[1::2])]
-    oct_docs, nov_docs = window_docs("oct", e5=e5), window_docs("nov", e5=e5, cached_only=True)
+    oct_docs, nov_docs = window_docs("oct", e5=e5), window_docs("nov", e5=e5, only=judged_ids("nov"))
     nov_pairs = judged_pairs(nov_docs, "nov")
     print(f"news_flow_dev October: {len(events)} gold events, {sum(len(e['members']) for e in events)} posts, "
           f"window {len(oct_docs)} posts; event vectors {'on' if e5 else 'off'}")

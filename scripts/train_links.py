@@ -37,17 +37,29 @@ from svodka.link.similarity import LINK_FEATURES, LINK_MODELS, hours_apart, link
 OUT = ROOT / "svodka" / "data"
 
 
-def window_docs(which: str, e5: bool = True, cached_only: bool = False) -> dict:
-    """{post id: LinkDoc} of a window, e5 vectors attached (from eval/flow.py's cache) when asked; with
-    `cached_only`, only the vectors made before (the others stay None: pairs without them are left out)."""
+def window_docs(which: str, e5: bool = True, only: set[str] | None = None) -> dict:
+    """{post id: LinkDoc} of a window, e5 vectors attached (eval/flow.py's cache, embedding what it lacks) when
+    asked; with `only`, vectors are made for those posts alone and the others get one only if the cache has it
+    (None otherwise: pairs without them are left out). `only` is what the pairs read need, so a figure does not
+    depend on what an earlier run happened to embed."""
     arts = flow.articles(which)
     docs = {x: link_doc(a, n) for x, a, n in arts}
     if e5:
         texts = [event_text(a.title, a.text) for _, a, _ in arts]
-        vecs = flow.E5Cache().lookup(texts) if cached_only else flow.E5Cache().get(texts)
+        cache = flow.E5Cache()
+        if only is not None:
+            cache.get([t for (x, _, _), t in zip(arts, texts) if x in only])
+        vecs = cache.lookup(texts) if only is not None else cache.get(texts)
         for (x, _, _), v in zip(arts, vecs):
             docs[x].event = v
     return docs
+
+
+def judged_ids(which: str) -> set[str]:
+    """The posts of a window's judged related pools (queries and candidates)."""
+    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
+    judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+    return set(judged) | {c for pool in judged.values() for c in pool}
 
 
 def event_pairs(docs: dict, events: list[dict], near: int = 20) -> list[tuple[str, str, int]]:
@@ -154,7 +166,7 @@ def stories_of(which: str, e5: bool, link: dict | None) -> dict[str, int]:
 
 
 def main() -> None:
-    oct_docs, nov_docs = window_docs("oct"), window_docs("nov", cached_only=True)
+    oct_docs, nov_docs = window_docs("oct"), window_docs("nov", only=judged_ids("nov"))
     events = flow.gold_events()
     sets = [(oct_docs, event_pairs(oct_docs, events)), (nov_docs, judged_pairs(nov_docs, "nov"))]
     sys.path.insert(0, str(ROOT / "eval"))
