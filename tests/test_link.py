@@ -240,7 +240,20 @@ def test_a_number_word_two_reports_share_names_no_matter():
                        "В Охотском море на дрейфующей лодке нашли 46-летний мужчину и тело его брата.",
                        published_at=_at(30))
     shared = kazan.lemmas.keys() & okhotsk.lemmas.keys()
-    number_words = {w for w in shared if any(c.isdigit() for c in w)}
+    number_words = {w for w in shared if w[0].isdigit()}
     assert number_words and all(idf(w) >= RARE_IDF for w in number_words)  # rare as a word: the case this is about
     assert not shares_rare_word(kazan, okhotsk)
     assert recurring(kazan, okhotsk, link_features(kazan, okhotsk))
+
+
+def test_a_name_with_a_number_in_it_is_a_rare_word_two_reports_share():
+    """The M-2 highway names the place of a mass crash: the crash and the clearing of the road the next day share
+    it as they would share a town's name."""
+    from svodka.link.similarity import RARE_IDF, idf, shares_rare_word
+    crash = make_doc("a", "Массовое ДТП произошло на трассе М-2 в Подмосковье",
+                     "На трассе М-2 под Серпуховом столкнулись восемь машин.", published_at=_at(0))
+    next_day = make_doc("b", "Спасатели убирают отбойник, разделяющий полосы",
+                        "Спасатели убирают отбойник на М-2, чтобы пропустить машины.", published_at=_at(26))
+    shared = crash.lemmas.keys() & next_day.lemmas.keys()
+    assert {w for w in shared if idf(w) >= RARE_IDF} == {"м-2"}  # the road's name is all that is rare in common
+    assert shares_rare_word(crash, next_day)

@@ -348,11 +348,12 @@ def rarest_shared_idf(a: LinkDoc, b: LinkDoc) -> float:
 
 def shares_rare_word(a: LinkDoc, b: LinkDoc, *more: LinkDoc) -> bool:
     """Whether the texts all have a rare lemma (idf >= RARE_IDF) in common, not a number-word: "46-летний" is
-    rare as a word and names no matter (a shooting in Kazan and a drift in the Sea of Okhotsk, each of a 46-year-old)."""
+    rare as a word and names no matter (a shooting in Kazan and a drift in the Sea of Okhotsk, each of a 46-year-old);
+    a name with a number in it ("м-2", "су-34") starts with its letters and still counts."""
     common = a.lemmas.keys() & b.lemmas.keys()
     for d in more:
         common &= d.lemmas.keys()
-    return any(idf(w) >= RARE_IDF and not any(c.isdigit() for c in w) for w in common)
+    return any(idf(w) >= RARE_IDF and not w[0].isdigit() for w in common)
 
 
 def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
