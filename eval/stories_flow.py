@@ -7,7 +7,8 @@ one half (plus November's judged pairs) and its story threshold chosen by runnin
 the other half is scored; both ways round, the mean reported. The shipped model (trained on all of it) is scored
 too, marked in-sample. Baselines: the threshold best on the scored half itself (generous to them) and the one
 chosen on the other half.
-Run: .venv/bin/python eval/stories_flow.py [--no-e5] [--quick]
+With --splits N the events are cut into halves N ways (the first as above) and the mean ± sd printed.
+Run: .venv/bin/python eval/stories_flow.py [--no-e5] [--splits N]
 """
 from __future__ import annotations
 
@@ -117,22 +118,20 @@ def line(name: str, prf) -> str:
     return f"{name:<58} P {prf[0]:.3f}  R {prf[1]:.3f}  F1 {prf[2]:.3f}"
 
 
-def main(e5: bool = True) -> None:
-    from train_links import judged_ids, judged_pairs, window_docs
+def halves_of(names: list[str], seed: int) -> list[set[str]]:
+    names = sorted(names)
+    random.Random(seed).shuffle(names)
+    return [set(names[0::2]), set(names[1::2])]
 
-    t0 = time.perf_counter()
+
+SPLIT_SEED = 20241001  # the split reported first (and the only one without --splits)
+
+
+def held_out(oct_docs: dict, other: list, halves: list[set[str]], e5: bool, base_runs: dict, show: bool):
+    """Each half scored by a model trained on the other (and `other`), the baseline's threshold from the other
+    half too: (Svodka, baseline cross, baseline best on the half itself), each the mean of the two halves."""
     events = flow.gold_events()
-    names = sorted(e["event"] for e in events)
-    random.Random(20241001).shuffle(names)
-    halves = [set(names[0::2]), set(names[1::2])]
-    oct_docs, nov_docs = window_docs("oct", e5=e5), window_docs("nov", e5=e5, only=judged_ids("nov"))
-    nov_pairs = judged_pairs(nov_docs, "nov")
-    print(f"news_flow_dev October: {len(events)} gold events, {sum(len(e['members']) for e in events)} posts, "
-          f"window {len(oct_docs)} posts; event vectors {'on' if e5 else 'off'}")
-
     ours, base_own, base_cross = [], [], []
-    base_runs = average_link("oct", "tfidf", (0.05, 0.1, 0.15, 0.2, 0.25, 0.3))
-    other = [(nov_docs, nov_pairs)]
     for k in (0, 1):
         test, train_ev = halves[k], halves[1 - k]
         model = trained_on(oct_docs, other, train_ev, e5)
@@ -140,18 +139,48 @@ def main(e5: bool = True) -> None:
         model["story_threshold"] = t
         prf = bcubed(run_linker(e5, model), events, test)
         ours.append(prf)
-        print(line(f"  half {k + 1}: Svodka, trained on the other half (threshold {t})", prf))
         own = max((bcubed(r, events, test) for r in base_runs.values()), key=lambda x: x[2])
         t_cross = max(base_runs, key=lambda t: bcubed(base_runs[t], events, train_ev)[2])
         cross = bcubed(base_runs[t_cross], events, test)
         base_own.append(own)
         base_cross.append(cross)
-        print(line(f"  half {k + 1}: char TF-IDF avg-link, threshold from the other half ({t_cross})", cross))
-    print()
-    print("held-out (mean of the two halves):")
-    print(line("  Svodka linker", np.mean(ours, axis=0)))
-    print(line("  char TF-IDF average link, threshold from the other half", np.mean(base_cross, axis=0)))
-    print(line("  char TF-IDF average link, threshold best on the half itself", np.mean(base_own, axis=0)))
+        if show:
+            print(line(f"  half {k + 1}: Svodka, trained on the other half (threshold {t})", prf))
+            print(line(f"  half {k + 1}: char TF-IDF avg-link, threshold from the other half ({t_cross})", cross))
+    return np.mean(ours, axis=0), np.mean(base_cross, axis=0), np.mean(base_own, axis=0)
+
+
+def main(e5: bool = True, splits: int = 1) -> None:
+    from train_links import judged_ids, judged_pairs, window_docs
+
+    t0 = time.perf_counter()
+    events = flow.gold_events()
+    names = [e["event"] for e in events]
+    oct_docs, nov_docs = window_docs("oct", e5=e5), window_docs("nov", e5=e5, only=judged_ids("nov"))
+    other = [(nov_docs, judged_pairs(nov_docs, "nov"))]
+    print(f"news_flow_dev October: {len(events)} gold events, {sum(len(e['members']) for e in events)} posts, "
+          f"window {len(oct_docs)} posts; event vectors {'on' if e5 else 'off'}")
+
+    base_runs = average_link("oct", "tfidf", (0.05, 0.1, 0.15, 0.2, 0.25, 0.3))
+    runs = []
+    for i in range(splits):
+        runs.append(held_out(oct_docs, other, halves_of(names, SPLIT_SEED + i), e5, base_runs, show=i == 0))
+        if i == 0:
+            print()
+            print("held-out (mean of the two halves):")
+            print(line("  Svodka linker", runs[0][0]))
+            print(line("  char TF-IDF average link, threshold from the other half", runs[0][1]))
+            print(line("  char TF-IDF average link, threshold best on the half itself", runs[0][2]))
+    if splits > 1:
+        # 25 events cut in two: which events fall in which half moves the figure; so does the threshold chosen
+        print(f"\nheld-out over {splits} splits of the events into halves (seeds {SPLIT_SEED}-"
+              f"{SPLIT_SEED + splits - 1}): F1 per split, then mean ± sd of P / R / F1")
+        for j, name in enumerate(("Svodka linker", "char TF-IDF average link, threshold from the other half",
+                                  "char TF-IDF average link, threshold best on the half itself")):
+            r = np.array([run[j] for run in runs])
+            print(f"  {name:<58} F1 " + " ".join(f"{f:.3f}" for f in r[:, 2]))
+            print(f"  {'':<58} P {r[:, 0].mean():.3f} ± {r[:, 0].std():.3f}  R {r[:, 1].mean():.3f} ± "
+                  f"{r[:, 1].std():.3f}  F1 {r[:, 2].mean():.3f} ± {r[:, 2].std():.3f}")
     shipped = run_linker(e5)
     print("\nshipped model over the whole window (in-sample: it was trained on these events):")
     print(flow.score("stories", [{"post": p, "story": s} for p, s in shipped.items()]).split("\n\n")[0])
@@ -159,4 +188,6 @@ def main(e5: bool = True) -> None:
 
 
 if __name__ == "__main__":
-    main(e5="--no-e5" not in sys.argv)
+    args = sys.argv[1:]
+    n = int(args[args.index("--splits") + 1]) if "--splits" in args else 1
+    main(e5="--no-e5" not in args, splits=n)
