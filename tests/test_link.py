@@ -231,13 +231,13 @@ def test_a_wire_dateline_is_no_evidence_that_two_articles_report_one_event():
 
 
 def test_a_number_word_two_reports_share_names_no_matter():
-    """A shooting in Kazan and a drift in the Sea of Okhotsk, a day apart, each of "46-летний" man: the word is as
+    """A shooting in Kazan and a drift in the Sea of Okhotsk, a day apart, each of a "46-летний" man: the word is as
     rare as a name, but it names an age, not the matter, so the two read as unrelated news of different days."""
     from svodka.link.similarity import RARE_IDF, idf, link_features, recurring, shares_rare_word
     kazan = make_doc("a", "В Казани 46-летний мужчина открыл стрельбу в колонии",
                      "В исправительной колонии Казани 46-летний осуждённый открыл стрельбу.", published_at=_at(0))
     okhotsk = make_doc("b", "В Охотском море нашли дрейфующую лодку",
-                       "В Охотском море на дрейфующей лодке нашли 46-летний мужчину и тело его брата.",
+                       "В Охотском море на дрейфующей лодке нашли 46-летнего мужчину и тело его брата.",
                        published_at=_at(30))
     shared = kazan.lemmas.keys() & okhotsk.lemmas.keys()
     number_words = {w for w in shared if w[0].isdigit()}
