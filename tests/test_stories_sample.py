@@ -62,3 +62,21 @@ def test_big_stories_exist_and_are_one_matter(stories):
     """The sample's well-covered events come together (not one-post fragments)."""
     sizes = sorted((len(m) for m in stories), reverse=True)
     assert sizes[0] >= 8 and sum(1 for s in sizes if s >= 4) >= 10
+
+
+CEASEFIRE = re.compile(r"(прекращени\w* огня|перемири\w*).{0,80}(Ливан|Хезболл)|(Ливан|Хезболл).{0,80}"
+                       r"(прекращени\w* огня|перемири\w*)", re.I | re.S)
+ALEPPO = re.compile(r"Алеппо", re.I)
+
+
+def test_two_events_of_one_region_stay_two_stories(stories):
+    """The Israel–Lebanon ceasefire (25-28 Nov) and the rebels' offensive on Aleppo (from 28 Nov) are each a
+    story, and not one: posts on Israeli strikes at the Syria–Lebanon border touch both (at a story threshold of
+    0.4 they joined the two into one story of 47 posts)."""
+    def count(members, pattern):
+        return sum(bool(pattern.search(f"{a.title}\n{a.text[:300]}")) for a in members)
+
+    assert any(count(m, CEASEFIRE) >= 5 for m in stories) and any(count(m, ALEPPO) >= 5 for m in stories)
+    for members in stories:
+        assert not (count(members, CEASEFIRE) >= 3 and count(members, ALEPPO) >= 3), \
+            [a.title[:60] for a in members][:8]
