@@ -162,15 +162,13 @@ def main(e5: bool = True, splits: int = 1) -> None:
           f"window {len(oct_docs)} posts; event vectors {'on' if e5 else 'off'}")
 
     base_runs = average_link("oct", "tfidf", (0.05, 0.1, 0.15, 0.2, 0.25, 0.3))
-    runs = []
-    for i in range(splits):
-        runs.append(held_out(oct_docs, other, halves_of(names, SPLIT_SEED + i), e5, base_runs, show=i == 0))
-        if i == 0:
-            print()
-            print("held-out (mean of the two halves):")
-            print(line("  Svodka linker", runs[0][0]))
-            print(line("  char TF-IDF average link, threshold from the other half", runs[0][1]))
-            print(line("  char TF-IDF average link, threshold best on the half itself", runs[0][2]))
+    runs = [held_out(oct_docs, other, halves_of(names, SPLIT_SEED + i), e5, base_runs, show=i == 0)
+            for i in range(splits)]
+    print()
+    print("held-out (mean of the two halves):")
+    print(line("  Svodka linker", runs[0][0]))
+    print(line("  char TF-IDF average link, threshold from the other half", runs[0][1]))
+    print(line("  char TF-IDF average link, threshold best on the half itself", runs[0][2]))
     if splits > 1:
         # 25 events cut in two: which events fall in which half moves the figure; so does the threshold chosen
         print(f"\nheld-out over {splits} splits of the events into halves (seeds {SPLIT_SEED}-"

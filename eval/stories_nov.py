@@ -15,7 +15,6 @@ Run: .venv/bin/python eval/stories_nov.py [--no-e5]
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,10 +29,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import flow  # noqa: E402
 
 BASELINE_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9)
-
-
-def judged() -> dict[str, dict[str, int]]:
-    return json.loads((flow.GOLD / "nov" / "related_judged.json").read_text(encoding="utf-8"))
 
 
 def pool_scores(story_of: dict[str, object], pools: dict[str, dict[str, int]]) -> dict:
@@ -60,10 +55,10 @@ def line(name: str, s: dict) -> str:
 
 def main(e5: bool = True) -> None:
     from stories_flow import average_link, bcubed, best_threshold, run_linker_on
-    from train_links import event_pairs, train, window_docs
+    from train_links import event_pairs, judged_pools, train, window_docs
 
     t0 = time.perf_counter()
-    pools = judged()
+    pools = judged_pools("nov")
     events = flow.gold_events()
     print(f"news_flow_dev November: {len(pools)} judged queries, "
           f"{sum(g == 2 for p in pools.values() for g in p.values())} grade-2 posts; event vectors "

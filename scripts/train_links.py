@@ -55,10 +55,15 @@ def window_docs(which: str, e5: bool = True, only: set[str] | None = None) -> di
     return docs
 
 
+def judged_pools(which: str) -> dict[str, dict[str, int]]:
+    """A window's judged related pools: {query: {candidate: grade 0-2}}."""
+    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
+    return json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+
+
 def judged_ids(which: str) -> set[str]:
     """The posts of a window's judged related pools (queries and candidates)."""
-    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
-    judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+    judged = judged_pools(which)
     return set(judged) | {c for pool in judged.values() for c in pool}
 
 
@@ -80,8 +85,7 @@ def event_pairs(docs: dict, events: list[dict], near: int = 20) -> list[tuple[st
 
 
 def judged_pairs(docs: dict, which: str) -> list[tuple[str, str, int]]:
-    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
-    judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+    judged = judged_pools(which)
     return [(q, c, int(g == 2)) for q, pool in judged.items() for c, g in pool.items()
             if g != 1 and q in docs and c in docs]
 
@@ -118,8 +122,7 @@ SHOWN_FLOOR = 0.1  # a related item must be at least this likely related by the 
 def judgments(docs: dict, which: str) -> list[tuple[str, str, int]]:
     """(query, candidate, grade 0-2) of a window's judged related pools and, where the window has gold events, its
     event pairs (one event: grade 2; a post near in time of another event: 0)."""
-    folder = flow.GOLD if which == "oct" else flow.GOLD / "nov"
-    judged = json.loads((folder / "related_judged.json").read_text(encoding="utf-8"))
+    judged = judged_pools(which)
     out = [(q, c, g) for q, pool in judged.items() for c, g in pool.items() if q in docs and c in docs]
     if which == "oct":
         out += [(a, b, 2 * y) for a, b, y in event_pairs(docs, flow.gold_events())]
