@@ -211,6 +211,7 @@ class Related:
     # why: each link-model part's push on its log-odds; "words", "rare": the shared rare words' push on the ranker's
     parts: dict[str, float] = field(default_factory=dict)
     shared_figures: list[str] = field(default_factory=list)  # the same figure in both texts ("21 %")
+    shared_terms: list[str] = field(default_factory=list)  # the rarest words both have, names aside ("редкоземельный")
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

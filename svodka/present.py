@@ -46,6 +46,8 @@ def reason_line(item) -> str:
     parts = []
     if item.shared_entities:
         parts.append("общие: " + ", ".join(item.shared_entities[:4]))
+    if getattr(item, "shared_terms", None):  # what no name carries: "слова: редкоземельный, металл"
+        parts.append("слова: " + ", ".join(item.shared_terms[:3]))
     if getattr(item, "shared_figures", None):
         parts.append("те же цифры: " + ", ".join(item.shared_figures[:2]))
     if item.same_story:

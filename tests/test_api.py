@@ -40,6 +40,7 @@ def test_related_with_reasons(client, seed_id):
     assert all(i["article_id"] != seed_id for i in items)
     assert all(i["reason"] for i in items)
     assert any("Владимир Путин" in i["shared_entities"] or "США" in i["shared_entities"] for i in items)
+    assert all(isinstance(i["shared_terms"], list) and isinstance(i["shared_figures"], list) for i in items)
 
 
 def test_related_is_cached_and_k_respected(client, seed_id):

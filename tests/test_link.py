@@ -28,6 +28,7 @@ def test_seed_related_is_about_its_matter_not_its_teasers(linked):
     assert sum("ископаем" in i.title.lower() or "редкоземел" in i.title.lower() for i in items) >= 2
     assert any({"Владимир Путин", "Дональд Трамп"} & set(i.shared_entities) for i in items)
     assert sum("Украина" in i.shared_entities for i in items) >= 3
+    assert any("редкоземельный" in i.shared_terms for i in items)  # the reason says what no name carries
     teaser_ids = {t.article_id for t in store.get(SEED_ID).teasers}
     assert not teaser_ids & {i.article_id for i in items}
     off_topic = ("школ", "стрельб", "итали", "цикад", "виноград")
@@ -257,3 +258,26 @@ def test_a_name_with_a_number_in_it_is_a_rare_word_two_reports_share():
     shared = crash.lemmas.keys() & next_day.lemmas.keys()
     assert {w for w in shared if idf(w) >= RARE_IDF} == {"м-2"}  # the road's name is all that is rare in common
     assert shares_rare_word(crash, next_day)
+
+
+def test_a_reason_names_the_rare_words_two_texts_dwell_on_and_the_rarest_name_first():
+    """"Похожие новости" under the rare-earths article: what a reader is told the two share is the matter
+    ("редкоземельный", in both headlines), not a rare word said once in passing, not a shared name twice over, and
+    of the names the specific one before the country."""
+    from svodka.link.linker import shared_names, shared_terms
+    from svodka.model import Related
+    from svodka.present import reason_line
+    seed = make_doc("a", "Путин предложил США добычу редкоземельных металлов",
+                    "Путин заявил о готовности к сотрудничеству. Запасы редкоземельных металлов велики.",
+                    entities=[("PER", "Владимир Путин"), ("LOC", "США"), ("LOC", "Средиземное море")])
+    other = make_doc("b", "Без редкоземельных металлов промышленность немыслима",
+                     "Спрос растёт, о готовности говорят все. Учения в Средиземном море.",
+                     entities=[("PER", "Владимир Путин"), ("LOC", "США"), ("LOC", "Средиземное море")])
+    terms = shared_terms(seed, other)
+    assert "редкоземельный" in terms  # in both headlines
+    assert "готовность" in seed.lemmas.keys() & other.lemmas.keys() and "готовность" not in terms  # said in passing
+    assert "средиземный" not in terms  # the shared name already says it
+    assert shared_names(seed, other)[-1] == "США"  # the commonest name last
+    line = reason_line(Related(article_id="b", title=other.title, source="", published_at=None, score=0.5,
+                               shared_entities=shared_names(seed, other), shared_terms=terms))
+    assert line.startswith("общие: ") and "слова: редкоземельный" in line

@@ -20,8 +20,9 @@ from . import event
 from .dedup import SAME_FIGURES, CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import (RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
-                         link_score, make_doc, recurring, shares_rare_word, specific_numbers)
+from ..understand.lemmas import lemmas as lemmatise
+from .similarity import (RARE_IDF, RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
+                         link_score, make_doc, person_word, recurring, shares_rare_word, specific_numbers)
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
@@ -482,7 +483,8 @@ class Linker:
             item = Related(article_id=other.id, title=other.title, source=other.source,
                            published_at=other.published_at, score=round(score, 3),
                            shared_entities=shared_names(doc, other), same_story=same,
-                           parts=parts, shared_figures=shared_figures(doc, other))
+                           parts=parts, shared_figures=shared_figures(doc, other),
+                           shared_terms=shared_terms(doc, other))
             seen_roots[root] = item
             per_story[sid] = per_story.get(sid, 0) + 1
             out.append(item)
@@ -587,9 +589,33 @@ def top_terms(doc: LinkDoc, n: int = 5) -> list[str]:
 
 
 def shared_names(a: LinkDoc, b: LinkDoc) -> list[str]:
-    shared = a.entities & b.entities
+    """The names both texts give, the most specific first ("Хантер Байден" before "США"): a reason line shows the
+    first few, and the rare name is what the two share that others do not."""
     order = {"PER": 0, "ORG": 1, "LOC": 2}
-    return [name for _, name in sorted(shared, key=lambda e: (order.get(e[0], 3), e[1]))]
+    return [name for _, name in sorted(a.entities & b.entities,
+                                       key=lambda e: (-name_rarity(*e), order.get(e[0], 3), e[1]))]
+
+
+def name_rarity(kind: str, name: str) -> float:
+    """How specific a name is: a person's by the last word ("путин" of "Владимир Путин", not the common first
+    name), anything else by its rarest word."""
+    words = [person_word(name)] if kind == "PER" else lemmatise(name)
+    return max((idf(w) for w in words if w), default=0.0)
+
+
+SHARED_TERMS = 3  # rare words shown in a reason line
+
+
+def shared_terms(a: LinkDoc, b: LinkDoc, n: int = SHARED_TERMS) -> list[str]:
+    """The rarest words (lemmas) both texts have, other than the names they share and number-words, where a text
+    dwells on them (in both headlines, or said again): the matter of a link that no name carries ("редкоземельный").
+    A rare word said once in passing ("готовность", "недостаточно") is as rare by idf and tells a reader nothing."""
+    named = {w for _, name in a.entities & b.entities for w in lemmatise(name)}  # "средиземный" of "Средиземное море"
+    heads = a.title_lemmas & b.title_lemmas
+    common = [w for w in a.lemmas.keys() & b.lemmas.keys()
+              if w not in named and len(w) > 2 and not w[0].isdigit() and idf(w) >= RARE_IDF
+              and (w in heads or a.lemmas[w] + b.lemmas[w] > 2)]
+    return sorted(common, key=lambda w: (-idf(w), w))[:n]
 
 
 def shared_figures(a: LinkDoc, b: LinkDoc) -> list[str]:

@@ -165,6 +165,8 @@ class RelatedOut(BaseModel):
     copies: int
     reason: str = Field(description='why it is related, in Russian: "общие: Владимир Путин, США · тот же сюжет"')
     parts: dict[str, float]
+    shared_figures: list[str] = Field(default_factory=list, description='the same figures in both: "21 %"')
+    shared_terms: list[str] = Field(default_factory=list, description="the rarest words both have, names aside")
 
 
 class StoryOut(BaseModel):
