@@ -281,3 +281,20 @@ def test_a_reason_names_the_rare_words_two_texts_dwell_on_and_the_rarest_name_fi
     line = reason_line(Related(article_id="b", title=other.title, source="", published_at=None, score=0.5,
                                shared_entities=shared_names(seed, other), shared_terms=terms))
     assert line.startswith("общие: ") and "слова: редкоземельный" in line
+
+
+def test_a_rare_verb_two_reports_share_names_no_matter():
+    """The Superjet that burned in Antalya and the DHL Boeing that crashed in Vilnius, a day apart: "проверяться"
+    is as rare in the idf table as a name, but a verb says how news is told, not what it is about; the pilot, a
+    noun, still counts where the two share it."""
+    from svodka.link.similarity import RARE_IDF, idf, link_features, recurring, shares_rare_word
+    from svodka.understand.lemmas import names_a_matter
+    antalya = make_doc("a", "Самолёт Superjet загорелся после жёсткой посадки в Анталье",
+                       "Двигатели самолёта будут проверяться, сообщили в авиакомпании.", published_at=_at(0))
+    vilnius = make_doc("b", "В Вильнюсе разбился грузовой Boeing компании DHL",
+                       "Версии крушения будут проверяться, сообщили следователи.", published_at=_at(26))
+    shared = antalya.lemmas.keys() & vilnius.lemmas.keys()
+    assert "проверяться" in shared and idf("проверяться") >= RARE_IDF  # rare as a word: the case this is about
+    assert not names_a_matter("проверяться") and names_a_matter("пилот") and names_a_matter("бпла")
+    assert not shares_rare_word(antalya, vilnius)
+    assert recurring(antalya, vilnius, link_features(antalya, vilnius))
