@@ -16,11 +16,11 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from ..model import Analysis, Article, Related, Story
+from ..understand.lemmas import lemmas as lemmatise, names_a_matter
 from . import event
 from .dedup import SAME_FIGURES, CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from ..understand.lemmas import lemmas as lemmatise, names_a_matter
 from .similarity import (RARE_IDF, RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
                          link_score, make_doc, person_word, recurring, shares_rare_word, specific_numbers)
 from .vectors import DIM
