@@ -16,13 +16,13 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from ..model import Analysis, Article, Related, Story
-from ..understand.lemmas import lemmas as lemmatise, names_a_matter
+from ..understand.lemmas import lemmas as lemmatise
 from . import event
 from .dedup import SAME_FIGURES, CopyFinder
 from .index import VectorIndex
 from .related import related_score
-from .similarity import (RARE_IDF, RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model,
-                         link_score, make_doc, person_word, recurring, shares_rare_word, specific_numbers)
+from .similarity import (RECURRING_AFTER_H, LinkDoc, hours_apart, idf, link_features, link_model, link_score,
+                         make_doc, person_word, rare_matter, recurring, shares_rare_word, specific_numbers)
 from .vectors import DIM
 
 STORY_WINDOW_H = 96  # an article joins only stories active within four days of it
@@ -613,7 +613,7 @@ def shared_terms(a: LinkDoc, b: LinkDoc, n: int = SHARED_TERMS) -> list[str]:
     named = {w for _, name in a.entities & b.entities for w in lemmatise(name)}  # "средиземный" of "Средиземное море"
     heads = a.title_lemmas & b.title_lemmas
     common = [w for w in a.lemmas.keys() & b.lemmas.keys()
-              if w not in named and len(w) > 2 and not w[0].isdigit() and idf(w) >= RARE_IDF and names_a_matter(w)
+              if w not in named and len(w) > 2 and rare_matter(w)
               and (w in heads or a.lemmas[w] + b.lemmas[w] > 2)]
     return sorted(common, key=lambda w: (-idf(w), w))[:n]
 

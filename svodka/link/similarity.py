@@ -346,16 +346,21 @@ def rarest_shared_idf(a: LinkDoc, b: LinkDoc) -> float:
     return max((idf(w) for w in a.lemmas.keys() & b.lemmas.keys()), default=0.0)
 
 
+def rare_matter(word: str) -> bool:
+    """A lemma rare enough (idf >= RARE_IDF) to be specific that names a matter: not a number-word ("46-летний" is
+    rare as a word and names no matter: a shooting in Kazan and a drift in the Sea of Okhotsk, each of a
+    46-year-old; a name with a number in it, "м-2", "су-34", starts with its letters and still counts), nor a verb
+    or an adverb (`names_a_matter`: the idf table's 11,773 texts make "проверяться", "взорваться", "недостаточно"
+    as rare as "Кобахидзе", and a Superjet's fire and a Boeing's crash share them)."""
+    return idf(word) >= RARE_IDF and not word[0].isdigit() and names_a_matter(word)
+
+
 def shares_rare_word(a: LinkDoc, b: LinkDoc, *more: LinkDoc) -> bool:
-    """Whether the texts all have a rare lemma (idf >= RARE_IDF) in common that names a matter: not a
-    number-word ("46-летний" is rare as a word and names no matter: a shooting in Kazan and a drift in the Sea of
-    Okhotsk, each of a 46-year-old; a name with a number in it, "м-2", "су-34", starts with its letters and still
-    counts), nor a verb or an adverb (`names_a_matter`: the idf table's 11,773 texts make "проверяться",
-    "взорваться", "недостаточно" as rare as "Кобахидзе", and a Superjet's fire and a Boeing's crash share them)."""
+    """Whether the texts all have a `rare_matter` lemma in common."""
     common = a.lemmas.keys() & b.lemmas.keys()
     for d in more:
         common &= d.lemmas.keys()
-    return any(idf(w) >= RARE_IDF and not w[0].isdigit() and names_a_matter(w) for w in common)
+    return any(rare_matter(w) for w in common)
 
 
 def recurring(a: LinkDoc, b: LinkDoc, parts: dict[str, float]) -> bool:
